@@ -1,0 +1,11 @@
+/** The ASCII record separator that terminates every JSON hub message and every handshake message. */
+export const RECORD_SEPARATOR = '\x1e';
+export const RECORD_SEPARATOR_CODE = 0x1e;
+
+// `fatal`: a peer sending invalid UTF-8 gets a ProtocolError instead of silently mangled text.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8 bytes; throws a `TypeError` on invalid UTF-8 (callers wrap it in a `ProtocolError`). */
+export function decodeUtf8(data: ArrayBuffer | Uint8Array): string {
+  return utf8.decode(data);
+}
