@@ -13,6 +13,19 @@ export default defineConfig({
         extends: true,
         test: { name: 'core', include: ['core/test/**/*.test.ts'], environment: 'node' },
       },
+      {
+        // Suites against real servers: the ASP.NET Core reference server (started once per run, see
+        // test/support/global-setup.ts) and, later, the mock server.
+        extends: true,
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -52,8 +52,7 @@ describe('JSON codec against the official JsonHubProtocol', () => {
 describe('MessagePack codec against the official MessagePackHubProtocol', () => {
   const ours = messagePackHubProtocol();
   const official = new MessagePackHubProtocol();
-  const officialBytes = (m: HubMessage) =>
-    new Uint8Array(official.writeMessage(m as OfficialMessage));
+  const officialBytes = (m: HubMessage) => new Uint8Array(official.writeMessage(m as OfficialMessage));
 
   const binaryValues: readonly HubMessage[] = [
     {

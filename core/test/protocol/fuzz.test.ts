@@ -1,0 +1,292 @@
+/**
+ * Property-based tests: on random and mutated input, only a ProtocolError may escape either parser (never a
+ * TypeError, RangeError or stack overflow, never a hang); the JSON envelope fast path agrees with the ordinary
+ * path; our MessagePack reader agrees with the official decoder on arbitrary values.
+ */
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { NullLogger, type HubMessage as OfficialMessage } from '@microsoft/signalr';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonHubProtocol, parseHandshakeResponse, ProtocolError, type HubMessage } from '@hubrx/core';
+import { messagePackHubProtocol } from '@hubrx/core/msgpack';
+import { corpus, normalize } from './corpus.js';
+
+const RS = '\x1e';
+const json = jsonHubProtocol();
+const msgpack = messagePackHubProtocol();
+const runs = { numRuns: process.env.CI ? 3000 : 1500 };
+
+function onlyProtocolErrors(run: () => unknown): void {
+  try {
+    run();
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+  }
+}
+
+const jsonFrames = corpus.filter((m) => JSON.stringify(m).length < 2000).map((m) => json.write(m) as string);
+const msgpackFrames = corpus
+  .filter((m) => JSON.stringify(m).length < 2000)
+  .map((m) => msgpack.write(m) as Uint8Array);
+
+/** Random edits of a valid frame: replace, insert or delete characters / bytes, or truncate. */
+const textEdit = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('replace', 'insert', 'delete', 'truncate'),
+  char: fc.string({ minLength: 1, maxLength: 3 }),
+});
+const byteEdit = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('replace', 'insert', 'delete', 'truncate'),
+  byte: fc.integer({ min: 0, max: 255 }),
+});
+
+function mutateText(text: string, edits: { at: number; kind: string; char: string }[]): string {
+  let out = text;
+  for (const { at, kind, char } of edits) {
+    const i = out.length === 0 ? 0 : at % out.length;
+    if (kind === 'replace') out = out.slice(0, i) + char + out.slice(i + 1);
+    else if (kind === 'insert') out = out.slice(0, i) + char + out.slice(i);
+    else if (kind === 'delete') out = out.slice(0, i) + out.slice(i + 1);
+    else out = out.slice(0, i);
+  }
+  return out;
+}
+
+function mutateBytes(data: Uint8Array, edits: { at: number; kind: string; byte: number }[]): Uint8Array {
+  let out = [...data];
+  for (const { at, kind, byte } of edits) {
+    const i = out.length === 0 ? 0 : at % out.length;
+    if (kind === 'replace') out[i] = byte;
+    else if (kind === 'insert') out.splice(i, 0, byte);
+    else if (kind === 'delete') out.splice(i, 1);
+    else out = out.slice(0, i);
+  }
+  return new Uint8Array(out);
+}
+
+describe('JSON parse never throws anything but ProtocolError', () => {
+  it('on random strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) =>
+        onlyProtocolErrors(() => json.parse(s)),
+      ),
+      runs,
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => onlyProtocolErrors(() => json.parse(s + RS))),
+      runs,
+    );
+  });
+
+  it('on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => onlyProtocolErrors(() => json.parse(b))),
+      runs,
+    );
+  });
+
+  it('on arbitrary JSON values as records', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 4 }), (values) =>
+        onlyProtocolErrors(() => json.parse(values.map((v) => JSON.stringify(v) + RS).join(''))),
+      ),
+      runs,
+    );
+  });
+
+  it('on objects that look like hub messages', () => {
+    const field = fc.oneof(
+      fc.jsonValue(),
+      fc.string(),
+      fc.array(fc.string()),
+      fc.dictionary(fc.string(), fc.jsonValue()),
+    );
+    const message = fc.record(
+      {
+        type: fc.oneof(fc.integer({ min: -1, max: 11 }), fc.jsonValue()),
+        invocationId: field,
+        target: field,
+        arguments: field,
+        streamIds: field,
+        headers: field,
+        item: field,
+        result: field,
+        error: field,
+        allowReconnect: field,
+        sequenceId: field,
+      },
+      { requiredKeys: ['type'] },
+    );
+    fc.assert(
+      fc.property(message, (m) => onlyProtocolErrors(() => json.parse(JSON.stringify(m) + RS))),
+      runs,
+    );
+  });
+
+  it('on mutated valid frames', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...jsonFrames),
+        fc.array(textEdit, { minLength: 1, maxLength: 4 }),
+        (frame, edits) => onlyProtocolErrors(() => json.parse(mutateText(frame, edits))),
+      ),
+      runs,
+    );
+  });
+
+  it('handshake responses too', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (s) => onlyProtocolErrors(() => parseHandshakeResponse(s))),
+      runs,
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (b) =>
+        onlyProtocolErrors(() => parseHandshakeResponse(b)),
+      ),
+      runs,
+    );
+  });
+});
+
+describe('the JSON envelope fast path agrees with the ordinary path', () => {
+  // A reviver makes every record take the ordinary path (JSON.parse of the whole record, then validation).
+  const ordinary = jsonHubProtocol({ reviver: (_key, value) => value });
+  const outcome = (protocol: typeof json, frame: string) => {
+    try {
+      return { messages: protocol.parse(frame) };
+    } catch (error) {
+      return { error: (error as Error).name };
+    }
+  };
+  // Strings with quotes, backslashes, control characters and record separators, to probe the envelope regexes.
+  const tricky = fc.string({
+    unit: fc.constantFrom('a', 'Z', '"', '\\', '\n', '\x1e', '\x00', 'é', '😀', ' ', ',', '}'),
+    maxLength: 8,
+  });
+  const payload = fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.jsonValue().map((v) => JSON.stringify(v) + ',"streamIds":["1"]'),
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('[1]}', '[1],"x":2', ' [1] ', '[', ']', '"', '{}', '[1]]', 'nul', '1,2'),
+  );
+  const record = fc.oneof(
+    fc.tuple(tricky, payload).map(([t, p]) => `{"type":1,"target":"${t}","arguments":${p}}`),
+    fc
+      .tuple(tricky, tricky, payload)
+      .map(([i, t, p]) => `{"type":1,"invocationId":"${i}","target":"${t}","arguments":${p}}`),
+    fc.tuple(tricky, payload).map(([i, p]) => `{"type":2,"invocationId":"${i}","item":${p}}`),
+    fc.tuple(tricky, payload).map(([i, p]) => `{"type":3,"invocationId":"${i}","result":${p}}`),
+    fc.tuple(tricky, payload).map(([i, p]) => `{"type":3,"invocationId":"${i}","error":${p}}`),
+  );
+
+  it('on generated server-shaped records', () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 3 }), (records) => {
+        const frame = records.join(RS) + RS;
+        expect(outcome(json, frame)).toEqual(outcome(ordinary, frame));
+      }),
+      runs,
+    );
+  });
+
+  it('on valid messages with arbitrary strings and payloads', () => {
+    const message = fc.oneof(
+      fc.record({ type: fc.constant(1), target: fc.string(), arguments: fc.array(fc.jsonValue()) }),
+      fc.record({
+        type: fc.constant(1),
+        invocationId: fc.string(),
+        target: fc.string(),
+        arguments: fc.array(fc.jsonValue()),
+      }),
+      fc.record({ type: fc.constant(2), invocationId: fc.string(), item: fc.jsonValue() }),
+      fc.record({ type: fc.constant(3), invocationId: fc.string(), result: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), (messages) => {
+        const frame = messages.map((m) => JSON.stringify(m) + RS).join('');
+        const parsed = json.parse(frame);
+        expect(parsed).toEqual(ordinary.parse(frame));
+        expect(parsed).toEqual(JSON.parse(JSON.stringify(messages)));
+      }),
+      runs,
+    );
+  });
+});
+
+describe('MessagePack parse never throws anything but ProtocolError', () => {
+  it('on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => onlyProtocolErrors(() => msgpack.parse(b))),
+      runs,
+    );
+  });
+
+  it('on random bodies behind a correct length prefix', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 120 }), (body) =>
+        onlyProtocolErrors(() => msgpack.parse(new Uint8Array([body.length, ...body]))),
+      ),
+      runs,
+    );
+  });
+
+  it('on mutated valid frames', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...msgpackFrames),
+        fc.array(byteEdit, { minLength: 1, maxLength: 4 }),
+        (frame, edits) => onlyProtocolErrors(() => msgpack.parse(mutateBytes(frame, edits))),
+      ),
+      runs,
+    );
+  });
+
+  it('on text', () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => onlyProtocolErrors(() => msgpack.parse(s))),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('our MessagePack reader agrees with the official decoder on arbitrary values', () => {
+  const official = new MessagePackHubProtocol();
+  const key = fc.string().filter((k) => k !== '__proto__');
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double(),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary-ascii', maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.date({ noInvalidDate: true }),
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  }));
+
+  it('for stream items, results and arguments', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 4 }), fc.string(), (values, id) => {
+        const messages: HubMessage[] = [
+          { type: 1, invocationId: id, target: id, arguments: values },
+          { type: 2, invocationId: id, item: values[0] ?? null },
+          { type: 3, invocationId: id, result: values },
+        ];
+        for (const message of messages) {
+          const bytes = official.writeMessage(message as OfficialMessage);
+          const theirs = official.parseMessages(bytes, NullLogger.instance).map(normalize);
+          const ours = msgpack.parse(bytes).map(normalize);
+          if (message.type === 1) delete (ours[0] as Record<string, unknown>).streamIds;
+          expect(ours).toEqual(theirs);
+        }
+      }),
+      runs,
+    );
+  });
+});
