@@ -18,7 +18,13 @@ import type { HubMessage } from './messages.js';
  */
 
 const CLOSE_BRACE = 0x7d;
-const TYPE_DIGIT_OFFSET = 8; // '{"type":' is 8 characters
+// Offsets in the fixed layout: '{"type":N,' is 10 characters, '"invocationId":"' 16, '"target":"' 10.
+const TYPE_DIGIT_OFFSET = 8;
+const ID_OR_TARGET_OFFSET = 11;
+const ID_OFFSET = 26;
+const TARGET_OFFSET = 20;
+const THEN_TARGET_LENGTH = 12; // '","target":"'
+const THEN_ARGUMENTS_LENGTH = 14; // '","arguments":'
 const NOT_JSON: unique symbol = Symbol('not JSON');
 
 /*
@@ -49,16 +55,23 @@ export function readServerEnvelope(text: string, start: number, end: number): Hu
   const envelope =
     digit === 0x31 ? INVOCATION : digit === 0x32 ? STREAM_ITEM : digit === 0x33 ? COMPLETION : undefined;
   if (envelope === undefined) return undefined;
+  // `test` rather than `exec`: no match array per record. The strings' bounds follow from the fixed layout,
+  // and the regex guarantees that they contain no quote.
   envelope.lastIndex = start;
-  const match = envelope.exec(text);
-  if (match === null) return undefined;
+  if (!envelope.test(text)) return undefined;
+  const payloadStart = envelope.lastIndex;
   // The regex cannot run past `end`: a record separator is not among the characters it accepts.
-  const payload = parsePayload(text.slice(envelope.lastIndex, end - 1));
+  const payload = parsePayload(text.slice(payloadStart, end - 1));
   if (payload === NOT_JSON) return undefined;
-  const invocationId = match[1];
+  const hasId = text.charCodeAt(start + ID_OR_TARGET_OFFSET) === 0x69; // 'i' of "invocationId", not 't' of "target"
+  const idEnd = hasId ? text.indexOf('"', start + ID_OFFSET) : -1;
+  const invocationId = hasId ? text.slice(start + ID_OFFSET, idEnd) : undefined;
   if (envelope === INVOCATION) {
     if (!Array.isArray(payload)) return undefined;
-    const target = match[2]!;
+    const target = text.slice(
+      hasId ? idEnd + THEN_TARGET_LENGTH : start + TARGET_OFFSET,
+      payloadStart - THEN_ARGUMENTS_LENGTH,
+    );
     return invocationId === undefined
       ? { type: 1, target, arguments: payload }
       : { type: 1, invocationId, target, arguments: payload };
