@@ -35,9 +35,9 @@ const NOT_JSON: unique symbol = Symbol('not JSON');
  */
 /* eslint-disable no-control-regex -- the control characters are what JSON strings must not contain raw */
 const INVOCATION =
-  /\{"type":1,(?:"invocationId":"([^"\\\x00-\x1f]*)",)?"target":"([^"\\\x00-\x1f]*)","arguments":/y;
-const STREAM_ITEM = /\{"type":2,"invocationId":"([^"\\\x00-\x1f]*)","item":/y;
-const COMPLETION = /\{"type":3,"invocationId":"([^"\\\x00-\x1f]*)","result":/y;
+  /\{"type":1,(?:"invocationId":"[^"\\\x00-\x1f]*",)?"target":"[^"\\\x00-\x1f]*","arguments":/y;
+const STREAM_ITEM = /\{"type":2,"invocationId":"[^"\\\x00-\x1f]*","item":/y;
+const COMPLETION = /\{"type":3,"invocationId":"[^"\\\x00-\x1f]*","result":/y;
 /* eslint-enable no-control-regex */
 
 function parsePayload(text: string): unknown {
