@@ -34,6 +34,12 @@ export interface MessagePackHubProtocolOptions extends MessagePackReadOptions {
   readonly sortKeys?: boolean;
   /** Initial size of the reusable encode buffer (default 2048 bytes). */
   readonly initialBufferSize?: number;
+  /**
+   * Write every Invocation and StreamInvocation with its stream-id array, empty when it has none (6 elements), as
+   * ASP.NET Core's server does. By default the array is written only when the message has a `streamIds` property
+   * (empty or not), as the official JavaScript client does, so a plain Invocation has 5 elements.
+   */
+  readonly writeEmptyStreamIds?: boolean;
 }
 
 const ERROR_RESULT = 1;
@@ -41,6 +47,7 @@ const VOID_RESULT = 2;
 const NON_VOID_RESULT = 3;
 // Headers are written even when absent: the spec's arrays have no optional middle elements.
 const NO_HEADERS: MessageHeaders = Object.freeze({});
+const NO_STREAM_IDS: readonly string[] = Object.freeze([]);
 // A Ping never changes: a 1-byte length prefix and [6].
 const PING_FRAME = new Uint8Array([0x02, 0x91, MessageType.Ping]);
 
@@ -244,6 +251,7 @@ export function messagePackHubProtocol(options: MessagePackHubProtocolOptions = 
     ...(options.forceIntegerToFloat !== undefined && { forceIntegerToFloat: options.forceIntegerToFloat }),
   });
   const cursor: FrameCursor = { start: 0, end: 0 };
+  const defaultStreamIds = options.writeEmptyStreamIds === true ? NO_STREAM_IDS : undefined;
 
   function parse(data: string | ArrayBuffer | Uint8Array): HubMessage[] {
     if (typeof data === 'string') {
@@ -272,10 +280,16 @@ export function messagePackHubProtocol(options: MessagePackHubProtocolOptions = 
     switch (message.type) {
       case MessageType.Invocation:
       case MessageType.StreamInvocation: {
-        const { type, headers = NO_HEADERS, invocationId = null, target, streamIds } = message;
-        return streamIds !== undefined && streamIds.length > 0
-          ? [type, headers, invocationId, target, message.arguments, streamIds]
-          : [type, headers, invocationId, target, message.arguments];
+        const {
+          type,
+          headers = NO_HEADERS,
+          invocationId = null,
+          target,
+          streamIds = defaultStreamIds,
+        } = message;
+        return streamIds === undefined
+          ? [type, headers, invocationId, target, message.arguments]
+          : [type, headers, invocationId, target, message.arguments, streamIds];
       }
       case MessageType.StreamItem:
         return [message.type, message.headers ?? NO_HEADERS, message.invocationId, message.item];

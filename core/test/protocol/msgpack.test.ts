@@ -96,7 +96,7 @@ describe('messagePackHubProtocol', () => {
       expect(msgpack.write({ type: MessageType.Ping })).toEqual(bytes(0x02, 0x91, 0x06));
     });
 
-    it('writes an Invocation without stream ids as 5 elements, with them as 6', () => {
+    it('writes an Invocation without stream ids as 5 elements, with them (even none) as 6, as the official client', () => {
       const plain = msgpack.write({
         type: 1,
         invocationId: 'xyz',
@@ -113,9 +113,16 @@ describe('messagePackHubProtocol', () => {
         arguments: [42],
         streamIds: [],
       });
-      expect(empty).toEqual(plain);
+      expect([...(empty as Uint8Array)]).toEqual([0x11, 0x96, ...[...plain].slice(2), 0x90]);
       const streams = msgpack.write({ type: 1, target: 'm', arguments: [], streamIds: ['1'] }) as Uint8Array;
       expect([...streams]).toEqual([0x0a, 0x96, 0x01, 0x80, 0xc0, 0xa1, 0x6d, 0x90, 0x91, 0xa1, 0x31]);
+    });
+
+    it('writes every Invocation with its stream-id array when asked to, as ASP.NET Core does', () => {
+      const server = messagePackHubProtocol({ writeEmptyStreamIds: true });
+      expect([...(server.write({ type: 1, target: 'm', arguments: [] }) as Uint8Array)]).toEqual([
+        0x08, 0x96, 0x01, 0x80, 0xc0, 0xa1, 0x6d, 0x90, 0x90,
+      ]);
     });
   });
 
