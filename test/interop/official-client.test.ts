@@ -13,7 +13,7 @@ import type { HubConnection, IHttpConnectionOptions, IHubProtocol, IStreamResult
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { describeReference } from '../support/targets.js';
+import { describeEachTarget } from '../support/targets.js';
 
 type ProtocolName = 'json' | 'messagepack';
 
@@ -60,7 +60,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-describeReference('official @microsoft/signalr client against ASP.NET Core', (server) => {
+describeEachTarget('official @microsoft/signalr client', (server) => {
   const connections: HubConnection[] = [];
 
   afterEach(async () => {

@@ -5,12 +5,12 @@
 // target and is skipped (not failed) for targets that are not available in this run; `describeReference` is for
 // suites that only make sense against ASP.NET Core itself.
 //
-// Adding a target kind (e.g. the hubrx mock server): start it in global-setup.ts, provide its URL under a new
-// `ProvidedContext` key, and add an entry to TARGET_KINDS below.
+// Targets: ASP.NET Core (the oracle) and the hubrx mock server (`test` preset). Adding a target kind: start it in
+// global-setup.ts, provide its URL under a new `ProvidedContext` key, and add an entry to TARGET_KINDS below.
 
 import { describe, inject } from 'vitest';
 
-export type TargetKind = 'aspnetcore';
+export type TargetKind = 'aspnetcore' | 'mock';
 
 export interface ServerTarget {
   readonly kind: TargetKind;
@@ -24,6 +24,7 @@ export interface ServerTarget {
 
 const TARGET_KINDS: readonly { kind: TargetKind; label: string; url: () => string | undefined }[] = [
   { kind: 'aspnetcore', label: 'ASP.NET Core', url: () => inject('referenceServerUrl') },
+  { kind: 'mock', label: 'mock server', url: () => inject('mockServerUrl') },
 ];
 
 /** Placeholder URL handed to skipped suites (their bodies are still collected, their tests never run). */

@@ -1,0 +1,220 @@
+import type { AuthOptions } from '../auth/authenticate.js';
+import { Authenticator } from '../auth/authenticate.js';
+import { defineHub } from '../hub/define-hub.js';
+import type { HubDefinition, HubInvocationContext } from '../hub/types.js';
+import type { MockHubOptions, Route } from '../server/engine.js';
+import type { ConnectionHandler } from '../server/raw-connection.js';
+import { complexObject, customObject, dotnetError, sampleComplexObject } from './dotnet-values.js';
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(dotnetError('TaskCanceledException', 'A task was canceled.'));
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(dotnetError('TaskCanceledException', 'A task was canceled.'));
+      },
+      { once: true },
+    );
+  });
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** A stream that completes at once (as a C# channel completed before it is returned). */
+const completedStream = {
+  subscribe(observer: { complete: () => void }) {
+    observer.complete();
+    return () => undefined;
+  },
+};
+
+/**
+ * `TestHub` of the test hub contract (`test-hub.md`): the hub of ASP.NET Core's own TypeScript functional tests,
+ * plus hubrx's additions. The same hub the reference server in `test/server` hosts.
+ */
+export const testHub: HubDefinition = defineHub({
+  methods: {
+    // ---- as in the official functional tests -------------------------------------------------------------
+    Echo: (_ctx, message: string) => message,
+    GetCallerConnectionId: (ctx) => ctx.connectionId,
+    GetNumRedirects: (ctx) => {
+      const value = Number.parseInt(ctx.request.query.get('numRedirects') ?? '', 10);
+      return Number.isNaN(value) ? 0 : value;
+    },
+    ThrowException: (_ctx, message: string) => {
+      throw dotnetError('InvalidOperationException', message);
+    },
+    InvokeWithString: (ctx, message: string) => ctx.clients.caller.send('Message', message),
+    SendCustomObject: (ctx, value: unknown) => ctx.clients.caller.send('CustomObject', customObject(value)),
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async generator: the hub streams what it yields
+    async *Stream() {
+      yield 'a';
+      yield 'b';
+      yield 'c';
+    },
+    InfiniteStream: {
+      stream: true,
+      handler: (ctx: HubInvocationContext) => {
+        // Sent from the abort listener, so StreamCanceled() reaches the client before the stream's Completion.
+        ctx.signal.addEventListener('abort', () => ctx.clients.caller.send('StreamCanceled'), { once: true });
+        // A stream that never yields (as the C# channel nobody writes to).
+        return { subscribe: () => ({ unsubscribe: () => undefined }) };
+      },
+    },
+    StreamingConcat: async (_ctx, stream: AsyncIterable<string>) => {
+      let result = '';
+      for await (const item of stream) result += item;
+      return result;
+    },
+    EmptyStream: { stream: true, handler: () => completedStream },
+    StreamThrowException: {
+      stream: true,
+      handler: (_ctx: HubInvocationContext, message: string) => {
+        // Thrown by the call itself, not while streaming, as the C# method does.
+        throw dotnetError('InvalidOperationException', message);
+      },
+    },
+    GetActiveTransportName: (ctx) => ctx.transport,
+    EchoComplexObject: (ctx, value: unknown) => complexObject(value, ctx.protocol),
+    SendComplexObject: (ctx) => sampleComplexObject(ctx.protocol),
+    GetContentTypeHeader: (ctx) => ctx.request.headers.get('content-type'),
+    GetHeader: (ctx, name: string) => ctx.request.headers.get(name),
+    GetCookie: (ctx, name: string) => ctx.request.cookies.get(name) ?? null,
+
+    // ---- added by hubrx --------------------------------------------------------------------------------------
+    Add: (_ctx, a: number, b: number) => a + b,
+    Delay: async (ctx, ms: number) => {
+      await sleep(ms, ctx.signal);
+      return ms;
+    },
+    async *Counter(ctx, count: number, intervalMs: number) {
+      for (let i = 0; i < count && !ctx.signal.aborted; i++) {
+        if (i > 0 && intervalMs > 0) await sleep(intervalMs, ctx.signal);
+        yield i;
+      }
+    },
+    Sum: async (_ctx, values: AsyncIterable<number>) => {
+      let sum = 0;
+      for await (const value of values) sum += value;
+      return sum;
+    },
+    Blast: async (ctx, count: number, payloadSize: number) => {
+      const payload = 'x'.repeat(Math.max(0, payloadSize));
+      for (let i = 0; i < count && !ctx.signal.aborted; i++) {
+        ctx.clients.caller.send('Tick', i, payload);
+        // Let the transport drain now and then, as awaiting SendAsync would.
+        if (i % 256 === 255) await nextTurn();
+      }
+    },
+    JoinGroup: (ctx, group: string) => ctx.groups.add(ctx.connectionId, group),
+    LeaveGroup: (ctx, group: string) => ctx.groups.remove(ctx.connectionId, group),
+    SendToGroup: (ctx, group: string, message: string) =>
+      ctx.clients.group(group).send('GroupMessage', group, message),
+    Broadcast: (ctx, message: string) => ctx.clients.all.send('Broadcast', message),
+    SendToOthers: (ctx, message: string) => ctx.clients.others.send('OthersMessage', message),
+    SendToUser: (ctx, user: string, message: string) => ctx.clients.user(user).send('UserMessage', message),
+    GetUserIdentifier: (ctx) => ctx.userIdentifier ?? null,
+    AskClient: (ctx, prompt: string) => ctx.clients.caller.invoke<string>('ClientResult', prompt),
+    Abort: (ctx) => ctx.abort(),
+  },
+});
+
+/** `AuthorizedHub`: requires a valid bearer token. */
+export const authorizedHub: HubDefinition = defineHub({
+  authorize: true,
+  methods: {
+    Echo: (_ctx, message: string) => message,
+    GetUserIdentifier: (ctx) => ctx.userIdentifier ?? null,
+  },
+});
+
+/** `/echo`: a raw connection that sends every payload back. */
+export const echoConnection: ConnectionHandler = {
+  onMessage: (connection, data) => connection.send(data),
+};
+
+function testRoutes(auth: Authenticator): Route[] {
+  let redirects = 0;
+  return [
+    {
+      method: 'GET',
+      path: '/generateJwtToken',
+      handler: async (_request, { url }) => {
+        const user = url.searchParams.get('user') || 'testuser';
+        const seconds = Number.parseInt(url.searchParams.get('expiresInSeconds') ?? '', 10);
+        const token = await auth.issue(user, Number.isNaN(seconds) ? 5 : seconds);
+        return new Response(token, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/clientresult/*',
+      handler: async (_request, { url, server }) => {
+        const connectionId = decodeURIComponent(url.pathname.slice('/clientresult/'.length));
+        let body: string;
+        try {
+          body = String(await server.hub('/testhub').clients.client(connectionId).invoke('Result'));
+        } catch (error) {
+          body = (error as Error).message;
+        }
+        return new Response(body, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      },
+    },
+    {
+      path: '/redirect/*',
+      handler: (_request, { url }) => {
+        const target = `${url.searchParams.get('baseUrl') ?? ''}/testhub?numRedirects=${++redirects}`;
+        return new Response(`{ "url": "${target}" }`);
+      },
+    },
+    {
+      path: '/bad-negotiate/*',
+      handler: () => new Response('Some response from server', { status: 400 }),
+    },
+    {
+      path: '/echoredirect/*',
+      handler: (_request, { url }) =>
+        new Response(null, {
+          status: 307,
+          headers: { Location: `/echo${url.pathname.slice('/echoredirect'.length)}${url.search}` },
+        }),
+    },
+  ];
+}
+
+/**
+ * The `test` preset: the whole test hub contract (both hubs, every route), as the reference server serves it:
+ * detailed errors, two parallel invocations per client, stateful reconnect on `/testhub`, exact argument counts.
+ */
+export function testPreset(auth: AuthOptions = {}): MockHubOptions {
+  return {
+    hubs: {
+      '/testhub': { ...testHub, allowStatefulReconnects: true },
+      '/testhub-nowebsockets': { ...testHub, transports: ['ServerSentEvents', 'LongPolling'] },
+      '/authorizedhub': authorizedHub,
+    },
+    connections: { '/echo': echoConnection },
+    routes: testRoutes(new Authenticator(auth)),
+    middleware: [
+      async (_request, next, { url }) => {
+        const response = await next();
+        // Every path containing /negotiate sets the test cookies, plus one that has already expired.
+        if (response !== undefined && url.pathname.includes('/negotiate')) {
+          response.headers.append('Set-Cookie', 'testCookie=testValue; path=/');
+          response.headers.append('Set-Cookie', 'testCookie2=testValue2; path=/');
+          response.headers.append(
+            'Set-Cookie',
+            'expiredCookie=doesntmatter; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/',
+          );
+        }
+        return response;
+      },
+    ],
+    auth,
+    detailedErrors: true,
+    maximumParallelInvocationsPerClient: 2,
+    strictArguments: true,
+  };
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from 'tsdown';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    platform: 'node',
+    target: 'node20',
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    external: [/^@hubrx\//, /^ws$/, /^msw/],
+  },
+  {
+    entry: { cli: 'src/node/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    external: [/^@hubrx\//, /^ws$/],
+  },
+]);
