@@ -26,6 +26,20 @@ export default defineConfig({
           hookTimeout: 240_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'mock-server',
+          include: ['mock-server/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // msw mode: hubs served by msw handlers inside a jsdom test, no port.
+        extends: true,
+        test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },
+      },
     ],
   },
 });

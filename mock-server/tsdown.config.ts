@@ -2,7 +2,7 @@ import { defineConfig } from 'tsdown';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', msw: 'src/msw/index.ts' },
     format: ['esm', 'cjs'],
     platform: 'node',
     target: 'node20',

@@ -1,5 +1,3 @@
-import { HubException } from '../errors.js';
-
 /**
  * ASP.NET Core's error texts (`ErrorMessageHelper`, `DefaultHubDispatcher`, `HubConnectionHandler`), byte for
  * byte: clients and their tests match on them.
@@ -15,9 +13,12 @@ function exceptionMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `message`, plus ` <Type>: <message>` when errors are detailed or the error is a HubException. */
+/**
+ * `message`, plus ` <Type>: <message>` when errors are detailed or the error is a HubException (recognised by name,
+ * so that a HubException from another copy of this package counts too).
+ */
 export function buildErrorMessage(message: string, error: unknown, detailed: boolean): string {
-  return error instanceof HubException || detailed
+  return (error instanceof Error && error.name === 'HubException') || detailed
     ? `${message} ${exceptionTypeName(error)}: ${exceptionMessage(error)}`
     : message;
 }

@@ -136,9 +136,13 @@ export async function handleConnection(
     const refused = claimTransport(connection, 'ServerSentEvents');
     if (refused !== undefined) return refused;
     if (connection.status !== 'inactive') return text(connection.status === 'active' ? 409 : 404);
-    const channel = new SseChannel(() =>
-      connection.dispose(new Error('The Server-Sent Events response was closed by the client.')),
-    );
+    const gone = () =>
+      connection.dispose(new Error('The Server-Sent Events response was closed by the client.'));
+    const channel = new SseChannel(gone);
+    // The client closing its EventSource aborts the request (what ASP.NET Core's RequestAborted sees).
+    request.signal.addEventListener('abort', () => {
+      if (connection.channel === channel) gone();
+    });
     connection.channel = channel;
     connection.markActive();
     connection.start(authorized.user, info);
