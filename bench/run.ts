@@ -1,17 +1,22 @@
 /**
- * `npm run bench [-- <suite>...]`: every benchmark compares hubrx with the official @microsoft/signalr client in
- * the same process, on the same data or server, and reports ratios (never asserted: figures go in the notes).
+ * `npm run bench [-- <suite>...]`: hubrx against the official @microsoft/signalr client in the same process, on
+ * the same data or server, reported as ratios (never asserted: the figures go in the notes); and the mock server
+ * under load.
  */
 import { codecBenchmarks } from './codecs.js';
-import { printResults, type ComparisonResult } from './harness.js';
+import { printResults } from './harness.js';
+import { loadBenchmark } from './load.js';
 
-const suites: Record<string, { title: string; run: () => ComparisonResult[] | Promise<ComparisonResult[]> }> =
-  {
-    codecs: {
-      title: 'Hub protocol codecs (ratio = official time / hubrx time; higher is better)',
-      run: codecBenchmarks,
-    },
-  };
+const suites: Record<string, () => Promise<void>> = {
+  codecs: async () => {
+    printResults(
+      'Hub protocol codecs (ratio = official time / hubrx time; higher is better)',
+      codecBenchmarks(),
+    );
+    return Promise.resolve();
+  },
+  load: loadBenchmark,
+};
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
@@ -21,7 +26,7 @@ for (const name of wanted) {
   }
 }
 console.log(`node ${process.version}, ${process.arch}; medians of interleaved samples`);
-for (const [name, suite] of Object.entries(suites)) {
+for (const [name, run] of Object.entries(suites)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  printResults(suite.title, await suite.run());
+  await run();
 }

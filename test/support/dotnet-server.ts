@@ -65,6 +65,8 @@ export function dotnetAvailable(): boolean {
 export interface ReferenceServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** The server process's id (benchmarks read its memory). */
+  readonly pid: number | undefined;
   /** The server's output so far (the last lines). */
   output(): string;
   /** Stops the server and waits for the process to exit. Idempotent. */
@@ -261,6 +263,7 @@ export async function startReferenceServer(options: StartOptions = {}): Promise<
   let stopping: Promise<void> | undefined;
   return {
     url,
+    pid: child.pid,
     output: () => output.text(),
     stop: () => {
       stopping ??= stopChild(child, exited).finally(() => {

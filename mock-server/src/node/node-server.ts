@@ -108,6 +108,23 @@ async function rejectUpgrade(socket: Duplex, response: Response): Promise<void> 
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
 
+/**
+ * A broadcast hands the same string to every connection: encode it once, not once per socket (which is what
+ * `ws.send(string)` would do). Remembers only the last string, so it holds nothing for long.
+ */
+let lastText: string | undefined;
+let lastBytes: Buffer | undefined;
+function textFrame(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes!;
+}
+
+const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
+
 function asBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
@@ -165,8 +182,24 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
     if (decision === undefined) return rejectUpgrade(socket, new Response(null, { status: 404 }));
     if (decision.kind === 'reject') return rejectUpgrade(socket, decision.response);
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // Frames sent in one turn (a batch of broadcasts, a result and its Completion) leave in one write: the TCP
+      // socket is corked until the turn ends. Each stays its own WebSocket message; no payload is copied.
+      const tcp = (ws as unknown as { _socket?: Socket })._socket;
+      let corked = false;
+      const uncork = () => {
+        corked = false;
+        tcp?.uncork();
+      };
       const handlers = decision.accept({
-        send: (data) => ws.send(data),
+        send: (data) => {
+          if (!corked && tcp !== undefined) {
+            corked = true;
+            tcp.cork();
+            process.nextTick(uncork);
+          }
+          if (typeof data === 'string') ws.send(textFrame(data), TEXT);
+          else ws.send(data, BINARY);
+        },
         close: (code, reason) => ws.close(code, reason),
         terminate: () => ws.terminate(),
       });
