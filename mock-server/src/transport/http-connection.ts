@@ -64,6 +64,9 @@ export class HttpConnection implements TransportLink {
 
   drop(): void {
     this.channel?.drop();
+    // Over HTTP transports a dropped client is a connection gone: later polls and sends find nothing (404). A
+    // WebSocket's close event (1006) decides instead, so that a stateful-reconnect connection can be reattached.
+    if (this.transport !== 'WebSockets') this.dispose(new Error('The connection was dropped.'));
   }
 
   // ---- driven by the transports ----------------------------------------------------------------------------
