@@ -1,0 +1,72 @@
+// The CLI as a user runs it: a process that prints ASP.NET Core's "Now listening on:" line and serves hubs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connection } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function start(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@hubrx/source', 'mock-server/src/node/cli.ts', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Now listening on: (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve({ child, url: match[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`CLI exited with ${String(code)}:\n${output}`)));
+  });
+}
+
+describe('hubrx-mock-server', () => {
+  it('serves the test preset by default, on the port asked for, until SIGTERM', async () => {
+    const { child, url } = await start('--port', '0');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = connection(`${url}/testhub`);
+    await client.start();
+    expect(await client.invoke('Add', 2, 3)).toBe(5);
+    await client.stop();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('loads hubs from a module, next to a preset', async () => {
+    const { url } = await start(
+      '--port',
+      '0',
+      '--hubs',
+      'mock-server/test/fixtures/hubs.mjs',
+      '--preset',
+      'test',
+    );
+    const greeter = connection(`${url}/greeter`);
+    await greeter.start();
+    expect(await greeter.invoke('Hello', 'Ada')).toBe('Hello, Ada!');
+    const test = connection(`${url}/testhub`);
+    await test.start();
+    expect(await test.invoke('Echo', 'both')).toBe('both');
+  });
+
+  it('explains a bad argument and exits 1', async () => {
+    await expect(start('--preset', 'nope')).rejects.toThrow(
+      /Unknown preset 'nope'[\s\S]*Usage: hubrx-mock-server/,
+    );
+  });
+});
