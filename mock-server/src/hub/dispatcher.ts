@@ -167,7 +167,10 @@ export class HubDispatcher {
         text.bindingFailure(target, text.argumentCount(provided, expected), this.host.detailedErrors),
       );
     }
-    if (!streaming && this.running >= this.host.maximumParallelInvocations) {
+    // Invocations that take uploads run outside the limit too (as ASP.NET Core's): they must go on reading their
+    // StreamItems, which a wait for a slot would block.
+    const limited = !streaming && streamIds.length === 0;
+    if (limited && this.running >= this.host.maximumParallelInvocations) {
       // No free slot: this message and every later one wait until an invocation finishes.
       this.blocked = true;
       this.waitingForSlot = true;
@@ -185,7 +188,7 @@ export class HubDispatcher {
 
     const controller = new AbortController();
     this.controllers.add(controller);
-    let released = streaming;
+    let released = !limited;
     const release = () => {
       if (released) return;
       released = true;
@@ -197,7 +200,7 @@ export class HubDispatcher {
       }
     };
     if (streaming) this.streams.set(invocationId!, controller);
-    else this.running++;
+    if (limited) this.running++;
     const ctx = new InvocationContext(this.host.context, target, invocationId, controller.signal, release);
     void this.run(method, ctx, args, streaming, controller).finally(() => {
       if (!streaming) {

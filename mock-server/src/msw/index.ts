@@ -42,6 +42,8 @@ function toFrame(data: ClientData): string | Uint8Array | Promise<Uint8Array> {
   return data.arrayBuffer().then((buffer) => new Uint8Array(buffer));
 }
 
+const textDecoder = new TextDecoder();
+
 /** The exact bytes as an ArrayBuffer: the frame itself when it owns its whole buffer, else a copy. */
 function exactBuffer(frame: Uint8Array): ArrayBuffer {
   return frame.byteOffset === 0 &&
@@ -114,7 +116,8 @@ class MswMockHub extends MockHubEngine implements MswHub {
           return;
         }
         handlers = decision.accept({
-          send: (data) => client.send(typeof data === 'string' ? data : exactBuffer(data)),
+          send: (data, binary) =>
+            client.send(typeof data === 'string' ? data : binary ? exactBuffer(data) : textDecoder.decode(data)),
           close: (code, reason) => client.close(code, reason),
           terminate: () => client.close(1006, ''),
         });

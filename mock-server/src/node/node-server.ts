@@ -191,17 +191,23 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
         tcp?.uncork();
       };
       const handlers = decision.accept({
-        send: (data) => {
+        send: (data, binary) => {
           if (!corked && tcp !== undefined) {
             corked = true;
             tcp.cork();
             process.nextTick(uncork);
           }
           if (typeof data === 'string') ws.send(textFrame(data), TEXT);
-          else ws.send(data, BINARY);
+          else ws.send(data, binary ? BINARY : TEXT);
         },
         close: (code, reason) => ws.close(code, reason),
         terminate: () => ws.terminate(),
+      });
+      // ASP.NET Core answers a client's close frame with 1000 and no reason, whatever code the client sent; `ws`
+      // would echo the client's code. Answer first (a listener ahead of ws's own, on its receiver).
+      const receiver = (ws as unknown as { _receiver?: { prependListener(event: string, fn: () => void): void } })._receiver;
+      receiver?.prependListener('conclude', () => {
+        if (ws.readyState === ws.OPEN) ws.close(1000, '');
       });
       ws.on('message', (data) => handlers.message(asBytes(data)));
       // 1006: the socket went away without a close frame.

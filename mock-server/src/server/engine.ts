@@ -223,6 +223,7 @@ export class MockHubEngine implements MockHub {
       path,
       transports: handler.transports ?? ['WebSockets', 'ServerSentEvents', 'LongPolling'],
       allowStatefulReconnects: false,
+      textFrames: true,
       authorize: () => Promise.resolve(undefined),
       createApplication: (connection, user: HubUser | undefined, request) =>
         new RawApplication(handler, connection, connection.connectionId, user, request),

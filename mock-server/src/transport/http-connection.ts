@@ -7,6 +7,8 @@ export interface Endpoint {
   readonly path: string;
   readonly transports: readonly TransportName[];
   readonly allowStatefulReconnects: boolean;
+  /** WebSocket frames are always text (raw connection handlers), rather than following each frame's type. */
+  readonly textFrames?: boolean;
   /** `undefined`: allowed; 401 without a user, 403 with one. */
   authorize(user: HubUser | undefined, request: ConnectionRequest): Promise<401 | 403 | undefined>;
   createApplication(

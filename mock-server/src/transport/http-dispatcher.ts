@@ -220,7 +220,7 @@ export async function handleWebSocket(
   return {
     kind: 'accept',
     accept(socket) {
-      const channel = new WebSocketChannel(socket);
+      const channel = new WebSocketChannel(socket, endpoint.textFrames === true);
       connection.channel = channel;
       connection.markActive();
       if (reattach) connection.application!.transportRestored();

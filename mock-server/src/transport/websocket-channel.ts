@@ -1,11 +1,11 @@
 import type { Channel } from './channel.js';
 
 /**
- * A server-side WebSocket as the adapters provide it: Node's `ws`, or msw's `ws.link` client. Text frames for
- * strings, binary frames for bytes (sent as the exact bytes: no copy into a larger buffer).
+ * A server-side WebSocket as the adapters provide it: Node's `ws`, or msw's `ws.link` client. Bytes go as the exact
+ * bytes (no copy into a larger buffer), in a binary frame or, when `binary` is false, a text frame.
  */
 export interface ServerWebSocket {
-  send(data: string | Uint8Array): void;
+  send(data: string | Uint8Array, binary: boolean): void;
   close(code: number, reason: string): void;
   /** Destroys the connection without a close handshake. */
   terminate(): void;
@@ -14,11 +14,18 @@ export interface ServerWebSocket {
 export class WebSocketChannel implements Channel {
   private open = true;
 
-  constructor(readonly socket: ServerWebSocket) {}
+  /**
+   * `textFrames`: every frame goes as text, bytes included (a raw connection handler's transfer format is Text in
+   * ASP.NET Core). Otherwise strings go as text and bytes as binary (a hub connection's frames follow its protocol).
+   */
+  constructor(
+    readonly socket: ServerWebSocket,
+    private readonly textFrames = false,
+  ) {}
 
   write(frame: string | Uint8Array): boolean {
     if (!this.open) return false;
-    this.socket.send(frame);
+    this.socket.send(frame, typeof frame !== 'string' && !this.textFrames);
     return true;
   }
 
