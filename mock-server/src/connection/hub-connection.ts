@@ -1,16 +1,12 @@
-import {
-  MessageType,
-  parseHandshakeRequest,
-  writeHandshakeResponse,
-  type HubMessage,
-  type HubProtocol,
-} from '@hubrx/core';
+import { MessageType, writeHandshakeResponse, type HubMessage, type HubProtocol } from '@hubrx/core';
 import { CallerContext, type ContextSource } from '../hub/context.js';
 import { HubDispatcher } from '../hub/dispatcher.js';
 import * as text from '../hub/error-messages.js';
 import type { ConnectionEndpoint } from '../hub/lifetime.js';
 import type { ConnectionRequest, HubUser, TransportName } from '../hub/types.js';
 import type { HubRuntime } from '../server/hub-runtime.js';
+import { DelayQueue } from './delay-queue.js';
+import { readHandshake } from './handshake.js';
 import { IncomingMessages } from './incoming.js';
 import { MessageBuffer } from './message-buffer.js';
 import type { ConnectionApplication, TransportLink } from './transport-link.js';
@@ -18,8 +14,6 @@ import type { ConnectionApplication, TransportLink } from './transport-link.js';
 const utf8 = new TextEncoder();
 const HANDSHAKE_OK = writeHandshakeResponse({});
 const HANDSHAKE_OK_BYTES = utf8.encode(HANDSHAKE_OK);
-/** The highest hub protocol version the server speaks (2: Ack and Sequence). */
-const MAX_PROTOCOL_VERSION = 2;
 const ACK_INTERVAL_MS = 1000;
 
 /** A parse failure shows as ASP.NET Core's `InvalidDataException` in detailed Close errors. */
@@ -66,8 +60,11 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
   private lastPingAt = 0;
   private lastAckAt = 0;
   private clientTimeoutStarted = false;
-  private delayed: { at: number; frame: string | Uint8Array; message: HubMessage }[] = [];
-  private delayTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly delayed = new DelayQueue<{ frame: string | Uint8Array; message: HubMessage }>(
+    ({ frame, message }) => {
+      if (this.phase !== 'closed') this.deliver(frame, message);
+    },
+  );
 
   private readonly statefulReconnect: boolean;
 
@@ -173,49 +170,27 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
   }
 
   private receiveHandshake(data: string | Uint8Array): void {
-    const previous = this.handshakeData;
-    const combined =
-      previous === undefined
-        ? data
-        : typeof previous === 'string' && typeof data === 'string'
-          ? previous + data
-          : concatBytes(
-              typeof previous === 'string' ? utf8.encode(previous) : previous,
-              typeof data === 'string' ? utf8.encode(data) : data,
-            );
-    const hasSeparator = typeof combined === 'string' ? combined.includes('\x1e') : combined.includes(0x1e);
-    if (!hasSeparator) {
-      const limit = this.runtime.options.maximumReceiveMessageSize;
-      if (limit !== null && combined.length > limit) return this.failHandshake(text.handshake.canceled);
-      this.handshakeData = combined;
+    const options = this.runtime.options;
+    const outcome = readHandshake(this.handshakeData, data, {
+      protocols: this.runtime.protocols,
+      supportsBinary: this.link.supportsBinary,
+      maximumSize: options.maximumReceiveMessageSize,
+      detailedErrors: options.detailedErrors,
+      rejection: () => this.runtime.faults.takeHandshakeRejection(),
+    });
+    if (outcome.kind === 'incomplete') {
+      this.handshakeData = outcome.buffered;
       return;
     }
     this.handshakeData = undefined;
-    const detailed = this.runtime.options.detailedErrors;
-    let request: { protocol: string; version: number };
-    let remaining: string | Uint8Array | undefined;
-    try {
-      ({ message: request, remaining } = parseHandshakeRequest(combined));
-    } catch (error) {
-      return this.failHandshake(text.handshake.unexpected(error, detailed));
-    }
-    const rejection = this.runtime.faults.takeHandshakeRejection();
-    if (rejection !== undefined) return this.failHandshake(rejection);
-    const protocol = this.runtime.protocols.get(request.protocol.toLowerCase());
-    if (protocol === undefined)
-      return this.failHandshake(text.handshake.unsupportedProtocol(request.protocol));
-    if (request.version > MAX_PROTOCOL_VERSION) {
-      return this.failHandshake(text.handshake.unsupportedVersion(request.version, request.protocol));
-    }
+    if (outcome.kind === 'refused') return this.failHandshake(outcome.error);
+    const { protocol, version, remaining } = outcome;
     const binary = protocol.transferFormat === 'binary';
-    if (binary && !this.link.supportsBinary) {
-      return this.failHandshake(text.handshake.unsupportedTransferFormat(protocol.name, 'Binary'));
-    }
     this.protocol = protocol;
-    this.incoming = new IncomingMessages(binary, this.runtime.options.maximumReceiveMessageSize);
-    if (this.statefulReconnect && request.version >= 2) {
+    this.incoming = new IncomingMessages(binary, options.maximumReceiveMessageSize);
+    if (this.statefulReconnect && version >= 2) {
       this.buffer = new MessageBuffer(
-        this.runtime.options.statefulReconnectBufferSize,
+        options.statefulReconnectBufferSize,
         (frame) => this.link.write(frame),
         (message) => protocol.write(message),
       );
@@ -271,37 +246,14 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
     this.runtime.events.sent(this, message);
     if (this.halfOpen) return;
     const latency = this.latencyMs || this.runtime.faults.latencyMs;
-    if (latency > 0 || this.delayed.length > 0) return this.delay(frame, message, latency);
+    // Once anything is delayed, later frames queue behind it, to keep the order.
+    if (latency > 0 || this.delayed.size > 0) return this.delayed.push({ frame, message }, latency);
     this.deliver(frame, message);
   }
 
   private deliver(frame: string | Uint8Array, message: HubMessage): void {
     if (this.buffer !== undefined) this.buffer.send(frame, message);
     else this.link.write(frame);
-  }
-
-  private delay(frame: string | Uint8Array, message: HubMessage, latency: number): void {
-    this.delayed.push({ at: Date.now() + latency, frame, message });
-    if (this.delayTimer === undefined) this.scheduleDelayed();
-  }
-
-  private scheduleDelayed(): void {
-    const next = this.delayed[0];
-    if (next === undefined) {
-      this.delayTimer = undefined;
-      return;
-    }
-    this.delayTimer = setTimeout(
-      () => {
-        const now = Date.now();
-        while (this.delayed.length > 0 && this.delayed[0]!.at <= now) {
-          const { frame, message } = this.delayed.shift()!;
-          if (this.phase !== 'closed') this.deliver(frame, message);
-        }
-        this.scheduleDelayed();
-      },
-      Math.max(0, next.at - Date.now()),
-    );
   }
 
   // ---- timers (driven by the server's heartbeat) -----------------------------------------------------------
@@ -391,8 +343,7 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
     if (this.phase === 'closed') return;
     const wasConnected = this.phase === 'connected';
     this.phase = 'closed';
-    if (this.delayTimer !== undefined) clearTimeout(this.delayTimer);
-    this.delayed = [];
+    this.delayed.clear();
     this.dispatcher.close();
     this.runtime.lifetime.remove(this);
     this.runtime.events.disconnected(this, error);
@@ -402,11 +353,4 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
         .catch((failure: unknown) => this.runtime.events.hookFailed(this, failure));
     }
   }
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -117,7 +117,9 @@ class MswMockHub extends MockHubEngine implements MswHub {
         }
         handlers = decision.accept({
           send: (data, binary) =>
-            client.send(typeof data === 'string' ? data : binary ? exactBuffer(data) : textDecoder.decode(data)),
+            client.send(
+              typeof data === 'string' ? data : binary ? exactBuffer(data) : textDecoder.decode(data),
+            ),
           close: (code, reason) => client.close(code, reason),
           terminate: () => client.close(1006, ''),
         });

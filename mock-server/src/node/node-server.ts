@@ -205,7 +205,9 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
       });
       // ASP.NET Core answers a client's close frame with 1000 and no reason, whatever code the client sent; `ws`
       // would echo the client's code. Answer first (a listener ahead of ws's own, on its receiver).
-      const receiver = (ws as unknown as { _receiver?: { prependListener(event: string, fn: () => void): void } })._receiver;
+      const receiver = (
+        ws as unknown as { _receiver?: { prependListener(event: string, fn: () => void): void } }
+      )._receiver;
       receiver?.prependListener('conclude', () => {
         if (ws.readyState === ws.OPEN) ws.close(1000, '');
       });
