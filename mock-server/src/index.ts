@@ -31,6 +31,7 @@ export type {
   HubMethodDescriptor,
   HubUser,
   MethodAuthorization,
+  ParameterType,
   SingleClientProxy,
   TransportName,
 } from './hub/types.js';

@@ -48,7 +48,7 @@ describe('hub methods', () => {
     await client.invoke('remember', 'kept');
     expect(await client.invoke('RECALL')).toEqual({
       value: 'kept',
-      target: 'RECALL',
+      target: 'Recall',
       transport: 'LongPolling',
       protocol: 'json',
       header: 'yes',

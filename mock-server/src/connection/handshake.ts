@@ -1,5 +1,6 @@
-import { parseHandshakeRequest, type HubProtocol } from '@hubrx/core';
+import type { HubProtocol } from '@hubrx/core';
 import * as text from '../hub/error-messages.js';
+import { tokenName } from './json-errors.js';
 
 const utf8 = new TextEncoder();
 /** The highest hub protocol version the server speaks (2: Ack and Sequence). */
@@ -24,6 +25,68 @@ export interface HandshakeRules {
   readonly detailedErrors: boolean;
   /** An error to refuse this handshake with (test controls), checked after the request parses. */
   readonly rejection: () => string | undefined;
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+class InvalidData extends Error {
+  override readonly name = 'InvalidDataException' as const;
+}
+
+class JsonReader extends Error {
+  override readonly name = 'JsonReaderException' as const;
+}
+
+/**
+ * The handshake request, read as ASP.NET Core's `HandshakeProtocol.TryParseRequestMessage` reads it, failing with
+ * its exception types and texts (`Missing required property 'protocol'. Message content: ...`).
+ */
+function parseRequest(
+  data: string | Uint8Array,
+):
+  | { request: { protocol: string; version: number }; remaining: string | Uint8Array | undefined }
+  | { error: Error } {
+  let json: string;
+  let remaining: string | Uint8Array | undefined;
+  if (typeof data === 'string') {
+    const end = data.indexOf('\x1e');
+    json = data.slice(0, end);
+    remaining = end + 1 < data.length ? data.slice(end + 1) : undefined;
+  } else {
+    const end = data.indexOf(0x1e);
+    try {
+      json = fatalUtf8.decode(data.subarray(0, end));
+    } catch (cause) {
+      return { error: new JsonReader('The handshake is not valid UTF-8.', { cause }) };
+    }
+    remaining = end + 1 < data.length ? data.subarray(end + 1) : undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    // System.Text.Json's reader words this differently; the exception type is the same.
+    return { error: new JsonReader((cause as Error).message, { cause }) };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {
+      error: new InvalidData(`Unexpected JSON Token Type '${tokenName(value)}'. Expected a JSON Object.`),
+    };
+  }
+  const fields = value as Record<string, unknown>;
+  if ('protocol' in fields && typeof fields.protocol !== 'string') {
+    return { error: new InvalidData("Expected 'protocol' to be of type String.") };
+  }
+  if ('version' in fields && typeof fields.version !== 'number') {
+    return { error: new InvalidData("Expected 'version' to be of type Number.") };
+  }
+  if (typeof fields.protocol !== 'string') {
+    return { error: new InvalidData(`Missing required property 'protocol'. Message content: ${json}`) };
+  }
+  if (typeof fields.version !== 'number') {
+    return { error: new InvalidData(`Missing required property 'version'. Message content: ${json}`) };
+  }
+  return { request: { protocol: fields.protocol, version: Math.trunc(fields.version) }, remaining };
 }
 
 function concat(previous: string | Uint8Array, data: string | Uint8Array): string | Uint8Array {
@@ -54,13 +117,11 @@ export function readHandshake(
     }
     return { kind: 'incomplete', buffered: combined };
   }
-  let request: { protocol: string; version: number };
-  let remaining: string | Uint8Array | undefined;
-  try {
-    ({ message: request, remaining } = parseHandshakeRequest(combined));
-  } catch (error) {
-    return { kind: 'refused', error: text.handshake.unexpected(error, rules.detailedErrors) };
+  const parsed = parseRequest(combined);
+  if ('error' in parsed) {
+    return { kind: 'refused', error: text.handshake.unexpected(parsed.error, rules.detailedErrors) };
   }
+  const { request, remaining } = parsed;
   const rejection = rules.rejection();
   if (rejection !== undefined) return { kind: 'refused', error: rejection };
   const protocol = rules.protocols.get(request.protocol.toLowerCase());

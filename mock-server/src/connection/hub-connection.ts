@@ -1,18 +1,21 @@
-import { MessageType, writeHandshakeResponse, type HubMessage, type HubProtocol } from '@hubrx/core';
+import { MessageType, type HubMessage, type HubProtocol } from '@hubrx/core';
 import { CallerContext, type ContextSource } from '../hub/context.js';
 import { HubDispatcher } from '../hub/dispatcher.js';
 import * as text from '../hub/error-messages.js';
 import type { ConnectionEndpoint } from '../hub/lifetime.js';
 import type { ConnectionRequest, HubUser, TransportName } from '../hub/types.js';
+import { handshakeResponse } from '../server/dotnet-json.js';
 import type { HubRuntime } from '../server/hub-runtime.js';
 import { DelayQueue } from './delay-queue.js';
 import { readHandshake } from './handshake.js';
 import { IncomingMessages } from './incoming.js';
+import { jsonFrameError } from './json-errors.js';
+import { messagePackFrameError } from './messagepack-errors.js';
 import { MessageBuffer } from './message-buffer.js';
 import type { ConnectionApplication, TransportLink } from './transport-link.js';
 
 const utf8 = new TextEncoder();
-const HANDSHAKE_OK = writeHandshakeResponse({});
+const HANDSHAKE_OK = handshakeResponse();
 const HANDSHAKE_OK_BYTES = utf8.encode(HANDSHAKE_OK);
 const ACK_INTERVAL_MS = 1000;
 
@@ -58,7 +61,7 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
   private buffer: MessageBuffer | undefined;
   private lastReceivedAt = Date.now();
   private lastPingAt = 0;
-  private lastAckAt = 0;
+  private ackTimer: ReturnType<typeof setInterval> | undefined;
   private clientTimeoutStarted = false;
   private readonly delayed = new DelayQueue<{ frame: string | Uint8Array; message: HubMessage }>(
     ({ frame, message }) => {
@@ -90,6 +93,7 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
       streamBufferCapacity: options.streamBufferCapacity,
       strictArguments: options.strictArguments,
       send: (message) => this.send(message),
+      closeWithError: (error) => this.closeWithError(error),
     });
   }
 
@@ -127,15 +131,23 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
 
   private receiveMessages(data: string | Uint8Array): void {
     let messages: HubMessage[];
+    let complete: string | Uint8Array | undefined;
     try {
-      const complete = this.incoming!.push(data);
+      complete = this.incoming!.push(data);
       if (complete === undefined) return;
       messages = this.protocol.parse(complete);
     } catch (error) {
+      if (!(error instanceof Error && error.name === 'ProtocolError')) return this.closeWithError(error);
+      // Named as ASP.NET Core's protocols name the problem: their exception types and words.
+      if (this.protocol.name === 'json') {
+        return this.closeWithError(
+          new InvalidDataError(complete === undefined ? error.message : jsonFrameError(complete)),
+        );
+      }
+      const fallback = new InvalidDataError(error.message);
+      const bytes = complete ?? (typeof data === 'string' ? undefined : data);
       return this.closeWithError(
-        error instanceof Error && error.name === 'ProtocolError'
-          ? new InvalidDataError(error.message)
-          : error,
+        bytes instanceof Uint8Array ? messagePackFrameError(bytes, fallback) : fallback,
       );
     }
     for (const message of messages) {
@@ -194,10 +206,13 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
         (frame) => this.link.write(frame),
         (message) => protocol.write(message),
       );
+      // One timer per stateful connection, started with it, as ASP.NET Core's: Acks come about 1 s after data.
+      this.ackTimer = setInterval(() => this.sendAck(), ACK_INTERVAL_MS);
+      (this.ackTimer as { unref?: () => void }).unref?.();
     }
     // With a binary protocol the (JSON) handshake response already goes in a binary frame.
     this.link.write(binary ? HANDSHAKE_OK_BYTES : HANDSHAKE_OK);
-    this.lastPingAt = this.lastAckAt = Date.now();
+    this.lastPingAt = Date.now();
     this.phase = 'connecting';
     if (remaining !== undefined) this.queued.push(remaining);
     this.runtime.lifetime.add(this);
@@ -228,7 +243,7 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
 
   private failHandshake(error: string): void {
     // The handshake error goes out as text and no Close follows.
-    this.link.write(writeHandshakeResponse({ error }));
+    this.link.write(handshakeResponse(error));
     this.link.end();
     this.finish(undefined, false);
   }
@@ -274,11 +289,13 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
       this.lastPingAt = now;
       this.send({ type: MessageType.Ping });
     }
-    if (this.buffer !== undefined && now - this.lastAckAt >= ACK_INTERVAL_MS) {
-      this.lastAckAt = now;
-      const sequenceId = this.buffer.pendingAck();
-      if (sequenceId !== undefined) this.send({ type: MessageType.Ack, sequenceId });
-    }
+  }
+
+  /** Stateful reconnect: acknowledge what arrived, on a timer of its own (ASP.NET Core's 1 s `PeriodicTimer`). */
+  private sendAck(): void {
+    if (this.phase !== 'connected' || this.halfOpen) return;
+    const sequenceId = this.buffer?.pendingAck();
+    if (sequenceId !== undefined) this.send({ type: MessageType.Ack, sequenceId });
   }
 
   // ---- closing ---------------------------------------------------------------------------------------------
@@ -339,10 +356,25 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
     this.finish(error, true);
   }
 
+  /**
+   * The client ended the transport (long polling's DELETE): as ASP.NET Core, the hub layer's input completes and it
+   * writes `{"type":7,"allowReconnect":true}`, which the pending poll delivers.
+   */
+  transportEndedByClient(): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'connected') {
+      const close: HubMessage = { type: MessageType.Close, allowReconnect: true };
+      this.runtime.events.sent(this, close);
+      this.link.write(this.protocol.write(close));
+    }
+    this.finish(undefined, true);
+  }
+
   private finish(error: Error | undefined, callOnDisconnected: boolean): void {
     if (this.phase === 'closed') return;
     const wasConnected = this.phase === 'connected';
     this.phase = 'closed';
+    if (this.ackTimer !== undefined) clearInterval(this.ackTimer);
     this.delayed.clear();
     this.dispatcher.close();
     this.runtime.lifetime.remove(this);

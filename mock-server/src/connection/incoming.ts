@@ -65,14 +65,19 @@ export class IncomingMessages {
     return this.splitTextBytes(bytes);
   }
 
+  /**
+   * ASP.NET Core reads through a window of `limit` bytes: a message must fit in it whole, its record separator or
+   * length prefix included; bytes of an incomplete message count as soon as they are buffered.
+   */
   private checkSize(size: number): void {
     if (this.limit !== null && size > this.limit) throw new MessageTooLargeError(this.limit);
   }
 
-  /** Checks a text message's size in UTF-8 bytes, encoding only when its length allows it to be too large. */
+  /** Checks a text message's size in UTF-8 bytes (+ its separator), encoding only when it may be too large. */
   private checkText(text: string, start: number, end: number): void {
     // A UTF-16 unit is at most 3 UTF-8 bytes: most messages are cleared without encoding them.
-    if (this.limit !== null && (end - start) * 3 > this.limit) this.checkSize(utf8Length(text, start, end));
+    if (this.limit !== null && (end - start) * 3 + 1 > this.limit)
+      this.checkSize(utf8Length(text, start, end) + 1);
   }
 
   private splitText(text: string): string | undefined {
@@ -94,12 +99,13 @@ export class IncomingMessages {
     let start = 0;
     let end = bytes.indexOf(RS);
     while (end !== -1) {
-      this.checkSize(end - start);
+      this.checkSize(end - start + 1);
       start = end + 1;
       end = bytes.indexOf(RS, start);
     }
     if (start < bytes.length) {
-      this.checkSize(bytes.length - start);
+      // Incomplete: its separator is still to come.
+      this.checkSize(bytes.length - start + 1);
       this.tail = bytes.slice(start);
     }
     return start === 0 ? undefined : start === bytes.length ? bytes : bytes.subarray(0, start);
@@ -124,11 +130,15 @@ export class IncomingMessages {
       }
       // A prefix cut off by the end of the frame: wait for the rest.
       if ((byte & 0x80) !== 0) break;
-      this.checkSize(size);
+      // A large announced size is not refused by itself: only bytes that actually arrive count.
       if (pos + size > bytes.length) break;
+      this.checkSize(pos - offset + size);
       offset = pos + size;
     }
-    if (offset < bytes.length) this.tail = bytes.slice(offset);
+    if (offset < bytes.length) {
+      this.checkSize(bytes.length - offset);
+      this.tail = bytes.slice(offset);
+    }
     return offset === 0 ? undefined : offset === bytes.length ? bytes : bytes.subarray(0, offset);
   }
 }

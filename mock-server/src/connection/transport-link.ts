@@ -28,6 +28,8 @@ export interface ConnectionApplication {
   transportClosed(error: Error | undefined, reconnectable: boolean): void;
   /** A stateful-reconnect connection got a new WebSocket: resend what the client has not acknowledged. */
   transportRestored(): void;
-  /** The connection is disposed (disconnect timeout, DELETE, server shutdown). */
+  /** The connection is disposed (disconnect timeout, server shutdown). */
   transportLost(error: Error | undefined): void;
+  /** The client ended the transport on purpose (long polling's DELETE). */
+  transportEndedByClient?(): void;
 }

@@ -4,6 +4,7 @@ import type {
   HubDefinition,
   HubMethod,
   MethodAuthorization,
+  ParameterType,
   TransportName,
 } from './types.js';
 
@@ -45,6 +46,7 @@ export interface CompiledMethod {
   /** `true`/`false` when known before calling it; `undefined`: decided by what it returns. */
   readonly streaming: boolean | undefined;
   readonly streamParameters: readonly number[] | undefined;
+  readonly parameters: readonly ParameterType[] | undefined;
   readonly authorize: MethodAuthorization | undefined;
 }
 
@@ -84,6 +86,7 @@ export function compileHub(definition: HubDefinition): CompiledHub {
       handler: descriptor.handler,
       streaming: streaming ?? (isAsyncGeneratorFunction(descriptor.handler) ? true : undefined),
       streamParameters: 'streamParameters' in descriptor ? descriptor.streamParameters : undefined,
+      parameters: 'parameters' in descriptor ? descriptor.parameters : undefined,
       authorize: 'authorize' in descriptor ? descriptor.authorize : undefined,
     });
   }

@@ -9,6 +9,7 @@ import { InvocationContext, type CallerContext } from './context.js';
 import type { CompiledHub, CompiledMethod } from './define-hub.js';
 import * as text from './error-messages.js';
 import type { ConnectionEndpoint, HubLifetime } from './lifetime.js';
+import { bindingError } from './binding.js';
 import { isStreamable, pumpStream } from './stream-results.js';
 import { UploadStream } from './upload-stream.js';
 import type { MethodAuthorization } from './types.js';
@@ -24,6 +25,12 @@ export interface DispatchHost {
   readonly streamBufferCapacity: number;
   readonly strictArguments: boolean;
   send(message: HubMessage): void;
+  /** Ends the connection with an error (Close with `Connection closed with an error.`). */
+  closeWithError(error: unknown): void;
+}
+
+class KeyNotFound extends Error {
+  override readonly name = 'KeyNotFoundException' as const;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -105,8 +112,22 @@ export class HubDispatcher {
       case MessageType.StreamInvocation:
         return this.invoke(message, true);
       case MessageType.StreamItem: {
-        // An item for an unknown stream is ignored, as ASP.NET Core only logs it.
-        const wait = this.uploads.get(message.invocationId)?.push(message.item);
+        const upload = this.uploads.get(message.invocationId);
+        if (upload === undefined) {
+          // ASP.NET Core only logs an item for an unknown stream, except when its JSON reader meets `item` before
+          // `invocationId` (it binds the item by the stream's type as it reads): then the lookup throws and the
+          // connection closes.
+          if (this.host.endpoint.protocol.name === 'json') {
+            const keys = Object.keys(message);
+            if (keys.indexOf('item') < keys.indexOf('invocationId')) {
+              this.host.closeWithError(
+                new KeyNotFound(`No stream with id '${message.invocationId}' could be found.`),
+              );
+            }
+          }
+          return;
+        }
+        const wait = upload.push(message.item);
         if (wait !== undefined) this.holdUntil(wait);
         return;
       }
@@ -142,30 +163,54 @@ export class HubDispatcher {
   }
 
   private invoke(message: InvocationMessage | StreamInvocationMessage, streaming: boolean): void {
-    const { target, invocationId } = message;
+    const target = message.target;
+    // An empty id is no id (ASP.NET Core's string.IsNullOrEmpty): a non-blocking invocation.
+    const invocationId = message.invocationId === '' ? undefined : message.invocationId;
     const method = this.host.hub.methods.get(target.toLowerCase());
     if (method === undefined) return this.fail(invocationId, text.methodDoesNotExist(target));
-    if (streaming && method.streaming === false)
-      return this.fail(invocationId, text.nonStreamingWithStreamInvocation(target));
+    // Errors about a known method quote its declared name, not the client's spelling.
+    const name = method.name;
+    if (streaming && method.streaming === false) {
+      return this.fail(invocationId, text.nonStreamingWithStreamInvocation(name));
+    }
     if (!streaming && method.streaming === true)
-      return this.fail(invocationId, text.streamingWithInvocation(target));
-    if (streaming && this.streams.has(invocationId!))
+      return this.fail(invocationId, text.streamingWithInvocation(name));
+    if (streaming && this.streams.has(invocationId!)) {
+      // ASP.NET Core forgets the first stream's id when it refuses the duplicate: it can no longer be cancelled.
+      this.streams.delete(invocationId!);
       return this.fail(invocationId, text.invocationIdInUse(invocationId!));
+    }
     const streamIds = message.streamIds ?? [];
-    if (method.streamParameters !== undefined && method.streamParameters.length !== streamIds.length) {
+    // With declared (or, under strictArguments, implied) stream parameters, the stream count must match.
+    const streamParameters = method.streamParameters ?? (this.host.strictArguments ? [] : undefined);
+    if (streamParameters !== undefined && streamParameters.length !== streamIds.length) {
       return this.fail(
         invocationId,
-        text.streamCountMismatch(target, streamIds.length, method.streamParameters.length),
+        text.streamCountMismatch(name, streamIds.length, streamParameters.length),
       );
     }
-    // A function's `length` counts its parameters up to the first default or rest one: the required ones.
-    const expected = Math.max(0, method.handler.length - 1) - streamIds.length;
     const provided = message.arguments.length;
-    if (provided < expected || (this.host.strictArguments && provided !== expected)) {
-      return this.fail(
-        invocationId,
-        text.bindingFailure(target, text.argumentCount(provided, expected), this.host.detailedErrors),
-      );
+    if (method.parameters !== undefined) {
+      const expected = method.parameters.length;
+      const detail =
+        provided === expected
+          ? bindingError(
+              message.arguments,
+              method.parameters,
+              this.host.endpoint.protocol.transferFormat === 'binary',
+            )
+          : text.argumentCount(provided, expected);
+      if (detail !== undefined)
+        return this.fail(invocationId, text.bindingFailure(name, detail, this.host.detailedErrors));
+    } else {
+      // A function's `length` counts its parameters up to the first default or rest one: the required ones.
+      const expected = Math.max(0, method.handler.length - 1) - streamIds.length;
+      if (provided < expected || (this.host.strictArguments && provided !== expected)) {
+        return this.fail(
+          invocationId,
+          text.bindingFailure(name, text.argumentCount(provided, expected), this.host.detailedErrors),
+        );
+      }
     }
     // Invocations that take uploads run outside the limit too (as ASP.NET Core's): they must go on reading their
     // StreamItems, which a wait for a slot would block.
@@ -183,8 +228,8 @@ export class HubDispatcher {
       return upload;
     });
     const args = [...message.arguments];
-    if (method.streamParameters === undefined) args.push(...uploads);
-    else method.streamParameters.forEach((position, i) => args.splice(position, 0, uploads[i]));
+    if (streamParameters === undefined) args.push(...uploads);
+    else streamParameters.forEach((position, i) => args.splice(position, 0, uploads[i]));
 
     const controller = new AbortController();
     this.controllers.add(controller);
@@ -201,7 +246,7 @@ export class HubDispatcher {
     };
     if (streaming) this.streams.set(invocationId!, controller);
     if (limited) this.running++;
-    const ctx = new InvocationContext(this.host.context, target, invocationId, controller.signal, release);
+    const ctx = new InvocationContext(this.host.context, name, invocationId, controller.signal, release);
     void this.run(method, ctx, args, streaming, controller).finally(() => {
       if (!streaming) {
         this.controllers.delete(controller);

@@ -73,7 +73,5 @@ export const handshake = {
   unsupportedTransferFormat: (protocol: string, format: string) =>
     `Cannot use the '${protocol}' protocol on the current transport. The transport does not support '${format}' transfer format.`,
   unexpected: (error: unknown, detailed: boolean) =>
-    detailed
-      ? `An unexpected error occurred during connection handshake. InvalidDataException: ${exceptionMessage(error)}`
-      : 'An unexpected error occurred during connection handshake.',
+    buildErrorMessage('An unexpected error occurred during connection handshake.', error, detailed),
 };

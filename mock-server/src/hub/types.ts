@@ -91,7 +91,7 @@ export interface HubCallerContext {
 
 /** What one hub method invocation sees: its connection's context, plus the invocation's own state. */
 export interface HubInvocationContext extends HubCallerContext {
-  /** The method name as the client spelled it. */
+  /** The method's declared name (the client may spell it in another case). */
   readonly target: string;
   /** The invocation id; `undefined` for a non-blocking `send` from the client. */
   readonly invocationId: string | undefined;
@@ -126,9 +126,23 @@ export type HubAuthorization =
  */
 export type MethodAuthorization = boolean | ((ctx: HubInvocationContext) => boolean | Promise<boolean>);
 
+/**
+ * The .NET type a parameter binds to, when a method declares them: arguments that do not fit are refused with
+ * ASP.NET Core's binding error, as its JSON and MessagePack binders refuse them. `int` is 32-bit, `long` a safe
+ * integer, `double` any number; `bytes` is base64 text in JSON and `bin` in MessagePack; `date` is an ISO string in
+ * JSON and a timestamp in MessagePack; `object`, `array`, `string`, `bytes` and `date` accept `null`.
+ */
+export type ParameterType =
+  'string' | 'int' | 'long' | 'double' | 'bool' | 'object' | 'array' | 'bytes' | 'date' | 'any';
+
 /** A hub method with options, where a bare function is not enough. */
 export interface HubMethodDescriptor {
   readonly handler: HubMethod;
+  /**
+   * The types of the ordinary (non-stream) parameters, in order. When given, the argument count must match it
+   * exactly and each argument must bind (see {@link ParameterType}).
+   */
+  readonly parameters?: readonly ParameterType[];
   /**
    * Whether the method streams results (a StreamInvocation is expected). Async generator functions are detected;
    * set it for a method that returns an Observable or an `AsyncIterable` from a plain function, so that a wrong

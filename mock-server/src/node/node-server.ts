@@ -78,11 +78,14 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, responseHeaders(response));
+  const headers = responseHeaders(response);
   if (response.body === null) {
+    // Kestrel answers an empty body with `Content-Length: 0`, not chunked.
+    res.writeHead(response.status, { ...headers, 'content-length': '0' });
     res.end();
     return;
   }
+  res.writeHead(response.status, headers);
   const reader = response.body.getReader();
   res.once('close', () => void reader.cancel().catch(() => undefined));
   try {

@@ -1,7 +1,13 @@
 import type { AuthOptions } from '../auth/authenticate.js';
 import { Authenticator } from '../auth/authenticate.js';
 import { defineHub } from '../hub/define-hub.js';
-import type { HubDefinition, HubInvocationContext } from '../hub/types.js';
+import type {
+  HubDefinition,
+  HubInvocationContext,
+  HubMethod,
+  HubMethodDescriptor,
+  ParameterType,
+} from '../hub/types.js';
 import type { MockHubOptions, Route } from '../server/engine.js';
 import type { ConnectionHandler } from '../server/raw-connection.js';
 import { complexObject, customObject, dotnetError, sampleComplexObject } from './dotnet-values.js';
@@ -22,6 +28,20 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** A method with the signature its C# twin declares: argument types, and no upload parameters. */
+function typed(
+  parameters: readonly ParameterType[],
+  handler: HubMethod,
+  extra: Partial<HubMethodDescriptor> = {},
+): HubMethodDescriptor {
+  return { handler, parameters, streamParameters: [], ...extra };
+}
+
+/** A method whose only parameter is an upload stream. */
+function upload(handler: HubMethod): HubMethodDescriptor {
+  return { handler, parameters: [], streamParameters: [0] };
+}
+
 /** A stream that completes at once (as a C# channel completed before it is returned). */
 const completedStream = {
   subscribe(observer: { complete: () => void }) {
@@ -37,87 +57,104 @@ const completedStream = {
 export const testHub: HubDefinition = defineHub({
   methods: {
     // ---- as in the official functional tests -------------------------------------------------------------
-    Echo: (_ctx, message: string) => message,
-    GetCallerConnectionId: (ctx) => ctx.connectionId,
-    GetNumRedirects: (ctx) => {
+    Echo: typed(['string'], (_ctx, message: string) => message),
+    GetCallerConnectionId: typed([], (ctx) => ctx.connectionId),
+    GetNumRedirects: typed([], (ctx) => {
       const value = Number.parseInt(ctx.request.query.get('numRedirects') ?? '', 10);
       return Number.isNaN(value) ? 0 : value;
-    },
-    ThrowException: (_ctx, message: string) => {
+    }),
+    ThrowException: typed(['string'], (_ctx, message: string) => {
       throw dotnetError('InvalidOperationException', message);
-    },
-    InvokeWithString: (ctx, message: string) => ctx.clients.caller.send('Message', message),
-    SendCustomObject: (ctx, value: unknown) => ctx.clients.caller.send('CustomObject', customObject(value)),
+    }),
+    InvokeWithString: typed(['string'], (ctx, message: string) =>
+      ctx.clients.caller.send('Message', message),
+    ),
+    SendCustomObject: typed(['object'], (ctx, value: unknown) =>
+      ctx.clients.caller.send('CustomObject', customObject(value)),
+    ),
     // eslint-disable-next-line @typescript-eslint/require-await -- an async generator: the hub streams what it yields
-    async *Stream() {
+    Stream: typed([], async function* () {
       yield 'a';
       yield 'b';
       yield 'c';
-    },
-    InfiniteStream: {
-      stream: true,
-      handler: (ctx: HubInvocationContext) => {
+    }),
+    InfiniteStream: typed(
+      [],
+      (ctx: HubInvocationContext) => {
         // Sent from the abort listener, so StreamCanceled() reaches the client before the stream's Completion.
         ctx.signal.addEventListener('abort', () => ctx.clients.caller.send('StreamCanceled'), { once: true });
         // A stream that never yields (as the C# channel nobody writes to).
         return { subscribe: () => ({ unsubscribe: () => undefined }) };
       },
-    },
-    StreamingConcat: async (_ctx, stream: AsyncIterable<string>) => {
+      { stream: true },
+    ),
+    StreamingConcat: upload(async (_ctx, stream: AsyncIterable<string>) => {
       let result = '';
       for await (const item of stream) result += item;
       return result;
-    },
-    EmptyStream: { stream: true, handler: () => completedStream },
-    StreamThrowException: {
-      stream: true,
-      handler: (_ctx: HubInvocationContext, message: string) => {
+    }),
+    EmptyStream: typed([], () => completedStream, { stream: true }),
+    StreamThrowException: typed(
+      ['string'],
+      (_ctx: HubInvocationContext, message: string) => {
         // Thrown by the call itself, not while streaming, as the C# method does.
         throw dotnetError('InvalidOperationException', message);
       },
-    },
-    GetActiveTransportName: (ctx) => ctx.transport,
-    EchoComplexObject: (ctx, value: unknown) => complexObject(value, ctx.protocol),
-    SendComplexObject: (ctx) => sampleComplexObject(ctx.protocol),
-    GetContentTypeHeader: (ctx) => ctx.request.headers.get('content-type'),
-    GetHeader: (ctx, name: string) => ctx.request.headers.get(name),
-    GetCookie: (ctx, name: string) => ctx.request.cookies.get(name) ?? null,
+      { stream: true },
+    ),
+    GetActiveTransportName: typed([], (ctx) => ctx.transport),
+    EchoComplexObject: typed(['object'], (ctx, value: unknown) => complexObject(value, ctx.protocol)),
+    SendComplexObject: typed([], (ctx) => sampleComplexObject(ctx.protocol)),
+    GetContentTypeHeader: typed([], (ctx) => ctx.request.headers.get('content-type')),
+    GetHeader: typed(['string'], (ctx, name: string) => ctx.request.headers.get(name)),
+    GetCookie: typed(['string'], (ctx, name: string) => ctx.request.cookies.get(name) ?? null),
 
     // ---- added by hubrx --------------------------------------------------------------------------------------
-    Add: (_ctx, a: number, b: number) => a + b,
-    Delay: async (ctx, ms: number) => {
+    // int arithmetic, as C#'s (unchecked): 2147483647 + 1 is -2147483648.
+    Add: typed(['int', 'int'], (_ctx, a: number, b: number) => (a + b) | 0),
+    Delay: typed(['int'], async (ctx, ms: number) => {
       await sleep(ms, ctx.signal);
       return ms;
-    },
-    async *Counter(ctx, count: number, intervalMs: number) {
-      for (let i = 0; i < count && !ctx.signal.aborted; i++) {
-        if (i > 0 && intervalMs > 0) await sleep(intervalMs, ctx.signal);
-        yield i;
-      }
-    },
-    Sum: async (_ctx, values: AsyncIterable<number>) => {
+    }),
+    Counter: typed(
+      ['int', 'int'],
+      async function* (ctx: HubInvocationContext, count: number, intervalMs: number) {
+        for (let i = 0; i < count && !ctx.signal.aborted; i++) {
+          if (i > 0 && intervalMs > 0) await sleep(intervalMs, ctx.signal);
+          yield i;
+        }
+      },
+    ),
+    Sum: upload(async (_ctx, values: AsyncIterable<number>) => {
       let sum = 0;
       for await (const value of values) sum += value;
       return sum;
-    },
-    Blast: async (ctx, count: number, payloadSize: number) => {
+    }),
+    Blast: typed(['int', 'int'], async (ctx, count: number, payloadSize: number) => {
       const payload = 'x'.repeat(Math.max(0, payloadSize));
       for (let i = 0; i < count && !ctx.signal.aborted; i++) {
         ctx.clients.caller.send('Tick', i, payload);
         // Let the transport drain now and then, as awaiting SendAsync would.
         if (i % 256 === 255) await nextTurn();
       }
-    },
-    JoinGroup: (ctx, group: string) => ctx.groups.add(ctx.connectionId, group),
-    LeaveGroup: (ctx, group: string) => ctx.groups.remove(ctx.connectionId, group),
-    SendToGroup: (ctx, group: string, message: string) =>
+    }),
+    JoinGroup: typed(['string'], (ctx, group: string) => ctx.groups.add(ctx.connectionId, group)),
+    LeaveGroup: typed(['string'], (ctx, group: string) => ctx.groups.remove(ctx.connectionId, group)),
+    SendToGroup: typed(['string', 'string'], (ctx, group: string, message: string) =>
       ctx.clients.group(group).send('GroupMessage', group, message),
-    Broadcast: (ctx, message: string) => ctx.clients.all.send('Broadcast', message),
-    SendToOthers: (ctx, message: string) => ctx.clients.others.send('OthersMessage', message),
-    SendToUser: (ctx, user: string, message: string) => ctx.clients.user(user).send('UserMessage', message),
-    GetUserIdentifier: (ctx) => ctx.userIdentifier ?? null,
-    AskClient: (ctx, prompt: string) => ctx.clients.caller.invoke<string>('ClientResult', prompt),
-    Abort: (ctx) => ctx.abort(),
+    ),
+    Broadcast: typed(['string'], (ctx, message: string) => ctx.clients.all.send('Broadcast', message)),
+    SendToOthers: typed(['string'], (ctx, message: string) =>
+      ctx.clients.others.send('OthersMessage', message),
+    ),
+    SendToUser: typed(['string', 'string'], (ctx, user: string, message: string) =>
+      ctx.clients.user(user).send('UserMessage', message),
+    ),
+    GetUserIdentifier: typed([], (ctx) => ctx.userIdentifier ?? null),
+    AskClient: typed(['string'], (ctx, prompt: string) =>
+      ctx.clients.caller.invoke<string>('ClientResult', prompt),
+    ),
+    Abort: typed([], (ctx) => ctx.abort()),
   },
 });
 
@@ -125,8 +162,8 @@ export const testHub: HubDefinition = defineHub({
 export const authorizedHub: HubDefinition = defineHub({
   authorize: true,
   methods: {
-    Echo: (_ctx, message: string) => message,
-    GetUserIdentifier: (ctx) => ctx.userIdentifier ?? null,
+    Echo: typed(['string'], (_ctx, message: string) => message),
+    GetUserIdentifier: typed([], (ctx) => ctx.userIdentifier ?? null),
   },
 });
 

@@ -1,4 +1,4 @@
-import { jsonHubProtocol, type HubProtocol } from '@hubrx/core';
+import type { HubProtocol } from '@hubrx/core';
 import { messagePackHubProtocol } from '@hubrx/core/msgpack';
 import { Authenticator } from '../auth/authenticate.js';
 import { HubConnection } from '../connection/hub-connection.js';
@@ -22,6 +22,7 @@ import {
   type LogEntry,
   type MessageFilter,
 } from './controls.js';
+import { dotnetJsonHubProtocol } from './dotnet-json.js';
 import { createHubRuntime, type HubRuntime } from './hub-runtime.js';
 import type { HubContext, Middleware, MockHub, MockHubOptions, Route, RouteContext } from './mock-hub.js';
 import { resolveConnectionOptions } from './options.js';
@@ -76,8 +77,10 @@ export class MockHubEngine implements MockHub {
     this.middleware = options.middleware ?? [];
     this.cors = options.cors ?? true;
     const protocols = new Map<string, HubProtocol>();
-    if (options.protocols?.json !== false)
-      protocols.set('json', jsonHubProtocol(options.protocols?.json || {}));
+    // Server style: JSON written with System.Text.Json's escaping.
+    if (options.protocols?.json !== false) {
+      protocols.set('json', dotnetJsonHubProtocol(options.protocols?.json || {}));
+    }
     if (options.protocols?.messagepack !== false) {
       // Server style: every Invocation with its (possibly empty) stream-id array, as ASP.NET Core writes them.
       protocols.set(

@@ -128,7 +128,8 @@ export async function handleConnection(
   if (method === 'DELETE') {
     if (connection.transport !== 'LongPolling')
       return text(400, 'Cannot terminate this connection using the DELETE endpoint.');
-    connection.dispose();
+    connection.application?.transportEndedByClient?.();
+    connection.dispose(undefined, false);
     return text(202);
   }
   const info = connectionRequest(request, url);
@@ -206,7 +207,8 @@ export async function handleWebSocket(
   } else {
     const found = services.manager.get(id);
     if (found === undefined || found.endpoint !== endpoint) {
-      return reject(new Response('No Connection with that ID', { status: 404 }));
+      // Without a Content-Type, as ASP.NET Core answers this one (a bytes body gets none from Response).
+      return reject(new Response(new TextEncoder().encode('No Connection with that ID'), { status: 404 }));
     }
     connection = found;
   }
@@ -214,6 +216,12 @@ export async function handleWebSocket(
   if (refused !== undefined) return reject(refused);
   // A second socket on a live connection is refused, unless it is a stateful-reconnect reattach.
   const reattach = connection.application !== undefined;
+  if (connection.status === 'active' && connection.statefulReconnect) {
+    // ASP.NET Core takes the new socket for a reattach, cancels the old one (closed with 1000), then finds the
+    // connection still active and gives up on both: the connection is gone and the new request gets 404.
+    connection.dispose();
+    return reject(text(404));
+  }
   if (connection.status === 'active' || (reattach && !connection.statefulReconnect)) return reject(text(409));
   if (connection.status === 'disposed') return reject(text(404));
   const info = connectionRequest(request, url);

@@ -45,9 +45,12 @@ export function negotiate(
   const requested = queryValue(url, 'negotiateVersion');
   let version = 0;
   if (requested !== undefined) {
-    if (!/^\s*[+-]?\d+\s*$/.test(requested))
+    // int.TryParse: an integer that fits 32 bits, or it is not an integer at all.
+    const parsed = /^\s*[+-]?\d+\s*$/.test(requested) ? Number.parseInt(requested, 10) : Number.NaN;
+    if (!(parsed >= -0x80000000 && parsed <= 0x7fffffff)) {
       return negotiateError('The client requested a non-integer protocol version.');
-    version = Number.parseInt(requested, 10);
+    }
+    version = parsed;
   }
   if (version < minimumVersion) {
     return negotiateError(
