@@ -31,6 +31,7 @@ export type {
   HubMethodDescriptor,
   HubUser,
   MethodAuthorization,
+  NegotiateAnswer,
   ParameterType,
   SingleClientProxy,
   TransportName,

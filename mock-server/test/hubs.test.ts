@@ -260,6 +260,34 @@ describe('authorization', () => {
   });
 });
 
+describe('negotiate answers', () => {
+  it('redirects a client to another hub with an access token, or stops it with an error', async () => {
+    const target = defineHub({ authorize: true, methods: { Who: (ctx) => ctx.userIdentifier } });
+    const mock = await server({
+      hubs: {
+        '/target': target,
+        '/front': defineHub({
+          methods: {},
+          negotiate: async (request) =>
+            request.query.get('closed') === 'yes'
+              ? { error: 'This hub is closed for maintenance.' }
+              : {
+                  redirect: `${request.url.split('/front')[0]}/target`,
+                  accessToken: await tokenFor('redirected'),
+                },
+        }),
+      },
+    });
+    const tokenFor = (user: string) => mock.issueToken(user);
+    const client = connection(`${mock.url}/front`);
+    await client.start();
+    expect(await client.invoke('Who')).toBe('redirected');
+    await expect(connection(`${mock.url}/front?closed=yes`).start()).rejects.toThrow(
+      'This hub is closed for maintenance.',
+    );
+  });
+});
+
 describe('routes, middleware and raw connections', () => {
   it('serves custom routes (exact and prefix), middleware and a raw echo connection', async () => {
     const mock = await server({

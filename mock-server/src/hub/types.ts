@@ -171,4 +171,16 @@ export interface HubDefinition {
   readonly allowStatefulReconnects?: boolean;
   /** This hub's options, over the server's (as `AddHubOptions<THub>`). */
   readonly options?: HubOptions;
+  /**
+   * Answers negotiate instead of creating a connection: a redirect to another URL (with an optional access token
+   * for it, as Azure SignalR Service answers), or an `error` that stops the client. `undefined` negotiates normally.
+   */
+  readonly negotiate?: (
+    request: ConnectionRequest,
+    user: HubUser | undefined,
+  ) => NegotiateAnswer | undefined | Promise<NegotiateAnswer | undefined>;
 }
+
+/** A negotiate answer other than a connection. */
+export type NegotiateAnswer =
+  { readonly redirect: string; readonly accessToken?: string } | { readonly error: string };

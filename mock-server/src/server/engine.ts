@@ -115,6 +115,7 @@ export class MockHubEngine implements MockHub {
       path: runtime.path,
       transports: hub.transports,
       allowStatefulReconnects: hub.allowStatefulReconnects,
+      negotiate: async (user, request) => runtime.hub.definition.negotiate?.(request, user),
       authorize: async (user, request) => {
         const rule = hub.authorize;
         if (rule === undefined || rule === false) return undefined;

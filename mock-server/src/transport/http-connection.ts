@@ -1,5 +1,5 @@
 import type { ConnectionApplication, TransportLink } from '../connection/transport-link.js';
-import type { ConnectionRequest, HubUser, TransportName } from '../hub/types.js';
+import type { ConnectionRequest, HubUser, NegotiateAnswer, TransportName } from '../hub/types.js';
 import type { Channel } from './channel.js';
 
 /** A hub, or a raw connection handler, as the HTTP layer serves it. */
@@ -9,6 +9,8 @@ export interface Endpoint {
   readonly allowStatefulReconnects: boolean;
   /** WebSocket frames are always text (raw connection handlers), rather than following each frame's type. */
   readonly textFrames?: boolean;
+  /** A redirect or an error to answer negotiate with, instead of a connection. */
+  negotiate?(user: HubUser | undefined, request: ConnectionRequest): Promise<NegotiateAnswer | undefined>;
   /** `undefined`: allowed; 401 without a user, 403 with one. */
   authorize(user: HubUser | undefined, request: ConnectionRequest): Promise<401 | 403 | undefined>;
   createApplication(

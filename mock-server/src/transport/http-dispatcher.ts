@@ -4,7 +4,7 @@ import type { ResolvedConnectionOptions } from '../server/options.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Endpoint, HttpConnection } from './http-connection.js';
 import { emptyPoll, LongPollingChannel, NO_CACHE_HEADERS } from './long-polling-channel.js';
-import { negotiate, queryValue } from './negotiate.js';
+import { negotiate, negotiateError, negotiateRedirect, queryValue } from './negotiate.js';
 import { connectionRequest } from './request-info.js';
 import { SseChannel } from './sse-channel.js';
 import { WebSocketChannel, type ServerWebSocket } from './websocket-channel.js';
@@ -103,6 +103,11 @@ export async function handleNegotiate(
   if (failure !== undefined) return failure;
   const authorized = await authorize(services, endpoint, request, url);
   if ('response' in authorized) return authorized.response;
+  const answer = await endpoint.negotiate?.(authorized.user, connectionRequest(request, url));
+  if (answer !== undefined) {
+    if ('error' in answer) return negotiateError(answer.error);
+    return negotiateRedirect(answer.redirect, answer.accessToken);
+  }
   return negotiate(url, endpoint, services.manager, services.options.minimumNegotiateVersion);
 }
 

@@ -32,6 +32,11 @@ export function negotiateError(error: string): Response {
   return json(JSON.stringify({ error }));
 }
 
+/** A redirect answer: the client negotiates again at `url`, with `accessToken` when given. */
+export function negotiateRedirect(url: string, accessToken?: string): Response {
+  return json(JSON.stringify(accessToken === undefined ? { url } : { url, accessToken }));
+}
+
 /**
  * Answers `POST {hub}/negotiate` (after authorization): picks the negotiate version, grants stateful reconnect
  * when both sides want it, creates the connection and writes the response in ASP.NET Core's field order.
