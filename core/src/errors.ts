@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 
-/** Which wire format a {@link ProtocolError} was raised by. */
-export type ProtocolName = 'json' | 'messagepack' | 'handshake';
+/** Which part of the protocol a {@link ProtocolError} was raised by: a codec, the handshake, or stateful reconnect's sequencing. */
+export type ProtocolName = 'json' | 'messagepack' | 'handshake' | 'sequence';
 
 /** Structured details of a {@link ProtocolError}. */
 export interface ProtocolErrorOptions {
@@ -44,5 +44,130 @@ export class ProtocolError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.protocol = options.protocol;
     this.messageType = options.messageType;
+  }
+}
+
+/** The built-in transports, by the names hubrx options use. */
+export type TransportName = 'webSockets' | 'serverSentEvents' | 'longPolling';
+
+/** A built-in transport's name, or a custom transport's. */
+export type AnyTransportName = TransportName | (string & {});
+
+/**
+ * The server completed an invocation with an error: `message` is the server's text, as ASP.NET Core sent it
+ * (`An unexpected error occurred invoking 'Add' on the server.`, or the `HubException` message).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await connection.invoke('Withdraw', 500);
+ * } catch (error) {
+ *   if (error instanceof HubError) showToast(error.message);
+ * }
+ * ```
+ */
+export class HubError extends Error {
+  override readonly name = 'HubError' as const;
+  readonly target: string;
+  readonly invocationId: string | undefined;
+
+  constructor(
+    message: string,
+    details: { readonly target: string; readonly invocationId?: string | undefined },
+  ) {
+    super(message);
+    this.target = details.target;
+    this.invocationId = details.invocationId;
+  }
+}
+
+/** An HTTP request of the connection (negotiate, a send, a poll) answered with a non-success status. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError' as const;
+  readonly statusCode: number;
+
+  constructor(message: string, statusCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.statusCode = statusCode;
+  }
+}
+
+/** Negotiation failed: the server refused (`statusCode`), answered with an `error`, or could not be reached. */
+export class NegotiateError extends Error {
+  override readonly name = 'NegotiateError' as const;
+  readonly statusCode: number | undefined;
+
+  constructor(
+    message: string,
+    options: { readonly statusCode?: number | undefined; readonly cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** One transport's failure while connecting. */
+export interface TransportAttempt {
+  readonly transport: AnyTransportName;
+  readonly error: Error;
+}
+
+/**
+ * A transport failed: to connect (`attempts` lists every transport tried and why each failed), or while connected
+ * (`transport` is the one that failed).
+ */
+export class TransportError extends Error {
+  override readonly name = 'TransportError' as const;
+  readonly transport: AnyTransportName | undefined;
+  readonly attempts: readonly TransportAttempt[];
+
+  constructor(
+    message: string,
+    details: {
+      readonly transport?: AnyTransportName;
+      readonly attempts?: readonly TransportAttempt[];
+      readonly cause?: unknown;
+    } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.transport = details.transport;
+    this.attempts = details.attempts ?? [];
+  }
+}
+
+/** Something took longer than allowed: an invocation's `timeoutMs`, an HTTP request, the handshake, the server's silence. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError' as const;
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number) {
+    super(message);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An operation was aborted: by its `AbortSignal`, or by `stop()` while it was under way. */
+export class AbortError extends Error {
+  override readonly name = 'AbortError' as const;
+
+  constructor(message = 'The operation was aborted.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The connection closed (or could not take the call) before an invocation, stream or send could complete: `cause`
+ * is why it closed, when known.
+ */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError' as const;
+  readonly invocationId: string | undefined;
+
+  constructor(
+    message: string,
+    options: { readonly invocationId?: string | undefined; readonly cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.invocationId = options.invocationId;
   }
 }

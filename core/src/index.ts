@@ -3,7 +3,57 @@
  *
  * @packageDocumentation
  */
-export { ProtocolError, type ProtocolErrorOptions, type ProtocolName } from './errors.js';
+export { createHubConnection, HubConnection, type StartOptions } from './client/hub-connection.js';
+export type { HubConnectionOptions, StatefulReconnectOptions } from './client/options.js';
+export { HubCall, HubStream, type CallOptions } from './client/calls.js';
+export type {
+  ClientMethod,
+  ClientResult,
+  InvokableMethod,
+  MethodArgs,
+  MethodResult,
+  StreamingMethod,
+  StreamItem,
+  StreamResult,
+  UntypedHub,
+  Upload,
+} from './client/typed.js';
+export type { ConnectionState, ConnectionStatus } from './client/state.js';
+export {
+  exponentialBackoff,
+  fixedDelays,
+  noReconnect,
+  type ExponentialBackoffOptions,
+  type ReconnectPolicy,
+  type RetryContext,
+} from './client/reconnect-policy.js';
+export type { AccessTokenContext, AccessTokenFactory } from './client/access-tokens.js';
+export { consoleLogger, type Logger, type LogLevel } from './client/logger.js';
+export { systemClock, type Clock } from './client/clock.js';
+export type {
+  EventSourceConstructor,
+  EventSourceLike,
+  TransferFormat,
+  Transport,
+  TransportEvents,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './transports/transport.js';
+export {
+  AbortError,
+  ConnectionClosedError,
+  HttpError,
+  HubError,
+  NegotiateError,
+  ProtocolError,
+  TimeoutError,
+  TransportError,
+  type AnyTransportName,
+  type ProtocolErrorOptions,
+  type ProtocolName,
+  type TransportAttempt,
+  type TransportName,
+} from './errors.js';
 export {
   MessageType,
   type AckMessage,

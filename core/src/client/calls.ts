@@ -1,0 +1,125 @@
+import { lastValueFrom, Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+
+/** Options of one invocation or stream. */
+export interface CallOptions {
+  /**
+   * Fail with a `TimeoutError` (and send CancelInvocation) unless the result, or for a stream the completion,
+   * arrives within this time.
+   */
+  readonly timeoutMs?: number;
+  /** Aborting sends CancelInvocation and fails the call with an `AbortError`. */
+  readonly signal?: AbortSignal;
+}
+
+type Start<T> = (subscriber: Subscriber<T>, options: CallOptions) => TeardownLogic;
+
+/**
+ * A hub method call: a cold Observable (each subscription invokes the method once, emits its result and
+ * completes; unsubscribing early sends CancelInvocation) that can also be awaited (each `await` or `then` is one
+ * invocation).
+ *
+ * @example
+ * ```ts
+ * const sum = await connection.invoke('Add', 1, 2);
+ * connection.invoke('Add', 1, 2).pipe(retry(2)).subscribe(console.log);
+ * await connection.invoke('Slow').with({ timeoutMs: 5000, signal: controller.signal });
+ * ```
+ */
+export class HubCall<T> extends Observable<T> implements PromiseLike<T> {
+  readonly #start: Start<T>;
+  readonly #options: CallOptions;
+
+  /** @internal */
+  constructor(start: Start<T>, options: CallOptions = {}) {
+    super((subscriber) => start(subscriber, options));
+    this.#start = start;
+    this.#options = options;
+  }
+
+  /** The same call with options (merged with any given before). */
+  with(options: CallOptions): HubCall<T> {
+    return new HubCall(this.#start, { ...this.#options, ...options });
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return lastValueFrom(this).then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * A server-to-client stream: a cold Observable (subscribing sends StreamInvocation, unsubscribing before the end
+ * sends CancelInvocation; every item reaches the subscriber, none is lost before it subscribes), also usable with
+ * `for await` (breaking out cancels the stream).
+ *
+ * @example
+ * ```ts
+ * connection.stream('Counter', 10, 100).subscribe((n) => console.log(n));
+ * for await (const n of connection.stream('Counter', 10, 100)) if (n > 5) break;
+ * ```
+ */
+export class HubStream<T> extends Observable<T> implements AsyncIterable<T> {
+  readonly #start: Start<T>;
+  readonly #options: CallOptions;
+
+  /** @internal */
+  constructor(start: Start<T>, options: CallOptions = {}) {
+    super((subscriber) => start(subscriber, options));
+    this.#start = start;
+    this.#options = options;
+  }
+
+  /** The same stream with options (merged with any given before). */
+  with(options: CallOptions): HubStream<T> {
+    return new HubStream(this.#start, { ...this.#options, ...options });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return iterate(this);
+  }
+}
+
+/**
+ * Iterates an Observable: items are queued until pulled (SignalR streams cannot be slowed down, so the queue is
+ * unbounded); `return()` (a `break`) unsubscribes.
+ */
+export function iterate<T>(source: Observable<T>): AsyncIterator<T> {
+  const items: T[] = [];
+  let end: { error: Error } | { done: true } | undefined;
+  let waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | undefined;
+  const subscription = source.subscribe({
+    next(value) {
+      if (waiting === undefined) return void items.push(value);
+      const { resolve } = waiting;
+      waiting = undefined;
+      resolve({ value, done: false });
+    },
+    error(error: unknown) {
+      end = { error: error as Error };
+      waiting?.reject(error);
+      waiting = undefined;
+    },
+    complete() {
+      end = { done: true };
+      waiting?.resolve({ value: undefined, done: true });
+      waiting = undefined;
+    },
+  });
+  return {
+    next() {
+      if (items.length > 0) return Promise.resolve({ value: items.shift()!, done: false });
+      if (end !== undefined) {
+        return 'error' in end ? Promise.reject(end.error) : Promise.resolve({ value: undefined, done: true });
+      }
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+    return() {
+      subscription.unsubscribe();
+      items.length = 0;
+      end ??= { done: true };
+      return Promise.resolve({ value: undefined, done: true });
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { AbortError, TransportError, type TransportAttempt, type TransportName } from '../errors.js';
+import { LongPollingTransport } from '../transports/long-polling.js';
+import { ServerSentEventsTransport } from '../transports/server-sent-events.js';
+import type {
+  TransferFormat,
+  Transport,
+  TransportContext,
+  TransportEvents,
+} from '../transports/transport.js';
+import { WebSocketTransport } from '../transports/websocket.js';
+import { connectUrl, negotiate, type Negotiation } from './negotiate.js';
+
+/** How a connection attempt reaches the server. */
+export interface ConnectSettings {
+  readonly url: string;
+  readonly transports: readonly (TransportName | Transport)[];
+  readonly skipNegotiation: boolean;
+  readonly statefulReconnect: boolean;
+  readonly format: TransferFormat;
+  readonly context: TransportContext;
+}
+
+/** A connected transport. */
+export interface ConnectedTransport {
+  readonly transport: Transport;
+  /** The URL it connected to (with `id=`), which a stateful reattach reuses. */
+  readonly url: string;
+  readonly connectionId: string | null;
+  /** Whether the server granted stateful reconnect (WebSockets only). */
+  readonly stateful: boolean;
+}
+
+const NO_WEBSOCKET =
+  'This environment has no WebSocket: pass the `WebSocket` option (in Node 20, the `ws` package).';
+
+const LABELS: Readonly<Record<TransportName, string>> = {
+  webSockets: 'WebSockets',
+  serverSentEvents: 'Server-Sent Events',
+  longPolling: 'Long Polling',
+};
+
+function create(name: TransportName, context: TransportContext): Transport {
+  switch (name) {
+    case 'webSockets':
+      return new WebSocketTransport(context);
+    case 'serverSentEvents':
+      return new ServerSentEventsTransport(context);
+    case 'longPolling':
+      return new LongPollingTransport(context);
+  }
+}
+
+/** Why a built-in transport cannot be tried, before trying it. */
+function unusable(
+  name: TransportName,
+  negotiation: Negotiation,
+  settings: ConnectSettings,
+): string | undefined {
+  const offered = negotiation.transports.find((entry) => entry.transport === name);
+  if (offered === undefined) return `${LABELS[name]} is not offered by the server.`;
+  const format = settings.format === 'binary' ? 'Binary' : 'Text';
+  if (!offered.formats.includes(format))
+    return `${LABELS[name]} does not carry the ${format} transfer format.`;
+  if (name === 'webSockets' && settings.context.WebSocket === undefined) return NO_WEBSOCKET;
+  if (name === 'serverSentEvents' && settings.context.EventSource === undefined) {
+    return 'This environment has no EventSource: pass the `EventSource` option (in Node, `eventsource@4`).';
+  }
+  return undefined;
+}
+
+/**
+ * Negotiates, then tries the requested transports in the client's order of preference. A transport that fails
+ * to connect is recorded and the next one is tried on a fresh negotiation (the failed one may have left the
+ * server's connection unusable). When none connects, one {@link TransportError} lists every attempt.
+ */
+export async function connectTransport(
+  settings: ConnectSettings,
+  events: TransportEvents,
+  signal: AbortSignal,
+): Promise<ConnectedTransport> {
+  const { context } = settings;
+  await context.tokens.acquire();
+  if (settings.skipNegotiation) return connectDirectly(settings, events, signal);
+
+  let negotiation: Negotiation | undefined = await negotiate(
+    context.http,
+    context.tokens,
+    settings.url,
+    settings.statefulReconnect,
+    signal,
+  );
+  const attempts: TransportAttempt[] = [];
+  for (const requested of settings.transports) {
+    const name = typeof requested === 'string' ? requested : requested.name;
+    if (typeof requested === 'string') {
+      negotiation ??= await negotiate(
+        context.http,
+        context.tokens,
+        settings.url,
+        settings.statefulReconnect,
+        signal,
+      );
+      const reason = unusable(requested, negotiation, settings);
+      if (reason !== undefined) {
+        attempts.push({ transport: name, error: new TransportError(reason, { transport: requested }) });
+        continue;
+      }
+    }
+    negotiation ??= await negotiate(
+      context.http,
+      context.tokens,
+      settings.url,
+      settings.statefulReconnect,
+      signal,
+    );
+    const transport = typeof requested === 'string' ? create(requested, context) : requested;
+    const url = connectUrl(negotiation.url, negotiation.connectionToken);
+    try {
+      await transport.connect(url, settings.format, events, signal);
+      context.log('info', `Connected with ${name}.`);
+      return {
+        transport,
+        url,
+        connectionId: negotiation.connectionId,
+        // The server grants it per connection; only a WebSocket can be reattached.
+        stateful: negotiation.statefulReconnect && name === 'webSockets',
+      };
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal, error);
+      context.log('warn', `${name} failed to connect: ${(error as Error).message}`);
+      attempts.push({ transport: name, error: error as Error });
+      negotiation = undefined;
+    }
+  }
+  if (attempts.length === 0) throw new TransportError('No transport was requested: `transports` is empty.');
+  throw new TransportError(
+    `Unable to connect with any transport: ${attempts.map((a) => `${a.transport}: ${a.error.message}`).join(' ')}`,
+    { attempts },
+  );
+}
+
+async function connectDirectly(
+  settings: ConnectSettings,
+  events: TransportEvents,
+  signal: AbortSignal,
+): Promise<ConnectedTransport> {
+  const [only] = settings.transports;
+  if (settings.transports.length !== 1 || only !== 'webSockets') {
+    throw new TransportError(
+      "`skipNegotiation` works with the WebSockets transport only: set `transports: ['webSockets']`.",
+    );
+  }
+  if (settings.context.WebSocket === undefined) {
+    throw new TransportError(NO_WEBSOCKET, { transport: 'webSockets' });
+  }
+  const transport = create('webSockets', settings.context);
+  try {
+    await transport.connect(settings.url, settings.format, events, signal);
+  } catch (error) {
+    if (signal.aborted) throw abortError(signal, error);
+    throw new TransportError(
+      `Unable to connect with any transport: webSockets: ${(error as Error).message}`,
+      {
+        attempts: [{ transport: 'webSockets', error: error as Error }],
+        cause: error,
+      },
+    );
+  }
+  return { transport, url: settings.url, connectionId: null, stateful: false };
+}
+
+function abortError(signal: AbortSignal, error: unknown): Error {
+  return error instanceof AbortError
+    ? error
+    : new AbortError('Connecting was aborted.', { cause: signal.reason });
+}

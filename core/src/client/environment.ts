@@ -1,0 +1,52 @@
+import type { Clock } from './clock.js';
+
+interface EventTargetLike {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+/**
+ * Waits `ms` before the next connection attempt. In browsers and workers an `online` event, or the page becoming
+ * visible, ends the wait at once (the network or the user is back); while `navigator.onLine` is `false` the wait
+ * lasts until the `online` event. Elsewhere (Node) it is a plain timer. Rejects with `signal`'s reason on abort.
+ * Every listener is removed when it ends.
+ */
+export function waitToRetry(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const scope =
+      typeof globalThis.addEventListener === 'function' ? (globalThis as EventTargetLike) : undefined;
+    const doc = (globalThis as { document?: EventTargetLike & { visibilityState?: string } }).document;
+    const navigator = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
+    let timer: unknown;
+
+    const cleanup = () => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      scope?.removeEventListener('online', wake);
+      doc?.removeEventListener('visibilitychange', onVisibility);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const wake = () => {
+      cleanup();
+      resolve();
+    };
+    const onVisibility = () => {
+      if (doc?.visibilityState === 'visible') wake();
+    };
+    const onAbort = () => {
+      cleanup();
+      reject(signal.reason as Error);
+    };
+    const onTimer = () => {
+      timer = undefined;
+      // Offline: trying now would only fail; the `online` event ends the wait.
+      if (navigator?.onLine === false && scope !== undefined) return;
+      wake();
+    };
+
+    scope?.addEventListener('online', wake);
+    doc?.addEventListener('visibilitychange', onVisibility);
+    signal.addEventListener('abort', onAbort, { once: true });
+    timer = clock.setTimeout(onTimer, ms);
+  });
+}

@@ -1,0 +1,383 @@
+import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import { AbortError, ConnectionClosedError, TimeoutError, type ProtocolName } from '../errors.js';
+import { MessageType, type HubMessage } from '../protocol/messages.js';
+import { AccessTokens } from './access-tokens.js';
+import { HubCall, HubStream, type CallOptions } from './calls.js';
+import { ClientMethods } from './client-methods.js';
+import { Http } from './http.js';
+import { Invocations } from './invocations.js';
+import { Lifecycle } from './lifecycle.js';
+import type { InboundMessage } from './link.js';
+import { createLog, type Log } from './logger.js';
+import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import type { ConnectionState } from './state.js';
+import type {
+  ClientMethod,
+  ClientResult,
+  InvokableMethod,
+  MethodArgs,
+  MethodResult,
+  StreamingMethod,
+  StreamItem,
+  UntypedHub,
+} from './typed.js';
+import { splitArguments, startUploads, type UploadSink } from './uploads.js';
+
+/** Options of {@link HubConnection.start}. */
+export interface StartOptions {
+  /** Retry a failed first connection according to the `reconnect` policy, instead of failing at once. */
+  readonly retry?: boolean;
+}
+
+/**
+ * A connection to an ASP.NET Core SignalR hub, typed by the hub's server methods (`Server`) and the methods the
+ * server calls on the client (`Client`). Create it with {@link createHubConnection}.
+ *
+ * @example
+ * ```ts
+ * interface ChatServer { Send(text: string): void; History(count: number): StreamResult<string> }
+ * interface ChatClient { Message(user: string, text: string): void }
+ *
+ * const chat = createHubConnection<ChatServer, ChatClient>({ url: '/chat' });
+ * chat.state$.subscribe((state) => console.log(state.status));
+ * chat.on('Message').subscribe(([user, text]) => console.log(user, text));
+ * await chat.start();
+ * await chat.invoke('Send', 'hello');
+ * ```
+ */
+export class HubConnection<Server extends object = UntypedHub, Client extends object = UntypedHub> {
+  /** The connection's state: emits the current state on subscribe, then every change. */
+  readonly state$: Observable<ConnectionState>;
+  /** The hub URL. */
+  readonly url: string;
+
+  private readonly options: ResolvedOptions;
+  private readonly log: Log;
+  private readonly lifecycle: Lifecycle;
+  private readonly invocations: Invocations;
+  private readonly methods: ClientMethods;
+  private readonly outbox: Outbox | undefined;
+  /** Uploads started by `send()`, which no invocation owns. */
+  private readonly orphanUploads = new Set<() => void>();
+  private readonly uploadSink: UploadSink;
+
+  constructor(options: HubConnectionOptions) {
+    const resolved = (this.options = resolveOptions(options));
+    const log = (this.log = createLog(resolved.logger));
+    this.url = resolved.url;
+    const tokens = new AccessTokens(resolved.accessTokenFactory, resolved.url);
+    const { clock, headers, withCredentials, timeoutMs, fetch } = resolved;
+    const http = new Http({ fetch, headers, withCredentials, timeoutMs, clock }, tokens);
+    const protocolName: ProtocolName = resolved.protocol.name === 'messagepack' ? 'messagepack' : 'json';
+    this.invocations = new Invocations(protocolName);
+    this.methods = new ClientMethods(log, (invocationId, outcome) =>
+      this.tryWrite({ type: MessageType.Completion, invocationId, ...outcome }),
+    );
+    this.outbox = resolved.outboxLimit === undefined ? undefined : new Outbox(resolved.outboxLimit);
+    this.uploadSink = {
+      write: (message) => void this.post(message)?.catch(() => undefined),
+      ready: () => this.lifecycle.link?.ready(),
+    };
+    this.lifecycle = new Lifecycle(
+      {
+        link: {
+          url: resolved.url,
+          transports: resolved.transports,
+          skipNegotiation: resolved.skipNegotiation,
+          statefulReconnect: resolved.stateful !== undefined,
+          format: resolved.protocol.transferFormat,
+          context: {
+            http,
+            tokens,
+            clock,
+            log,
+            headers,
+            withCredentials,
+            timeoutMs,
+            fetch,
+            WebSocket: resolved.WebSocket,
+            EventSource: resolved.EventSource,
+          },
+          protocol: resolved.protocol,
+          keepAliveIntervalMs: resolved.keepAliveIntervalMs,
+          serverTimeoutMs: resolved.serverTimeoutMs,
+          statefulBufferSize: resolved.stateful?.bufferSize ?? 0,
+          clock,
+          log,
+        },
+        reconnect: resolved.reconnect,
+        reattachWindowMs: resolved.stateful?.reattachWindowMs ?? 0,
+        clock,
+        log,
+      },
+      {
+        deliver: (message) => this.deliver(message),
+        connected: (link) => this.outbox?.flush((message) => link.write(message)),
+        connectionLost: (error) => this.connectionLost(error),
+        closed: (error) => {
+          this.connectionLost(error);
+          this.outbox?.fail(error);
+        },
+      },
+    );
+    this.state$ = this.lifecycle.state$;
+  }
+
+  /** The current state (the latest value of `state$`). */
+  get state(): ConnectionState {
+    return this.lifecycle.state;
+  }
+
+  /**
+   * Connects. Resolves once connected; rejects with why the connection could not be made (a `NegotiateError`,
+   * a `TransportError` listing every transport tried, an `HttpError`...), or with an `AbortError` if `stop()` came
+   * first. With `{ retry: true }` failed attempts are retried per the `reconnect` policy. While connecting or
+   * connected, returns the same promise; while stopping, starts again once stopped.
+   */
+  start(options: StartOptions = {}): Promise<void> {
+    return this.lifecycle.start(options.retry ?? false);
+  }
+
+  /**
+   * Disconnects: aborts any connection attempt, sends Close, stops the transport and every timer, and fails
+   * pending calls with a `ConnectionClosedError`. `on()` and `handle()` registrations stay for the next `start()`.
+   */
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
+  }
+
+  /**
+   * The calls of a server-to-client method, as argument tuples. Matching is case-insensitive; subscriptions
+   * survive reconnects; unsubscribing removes the handler.
+   *
+   * @example
+   * ```ts
+   * connection.on('Message').subscribe(([user, text]) => render(user, text));
+   * ```
+   */
+  on<K extends ClientMethod<Client>>(target: K): Observable<MethodArgs<Client, K>> {
+    return this.methods.on(target) as Observable<MethodArgs<Client, K>>;
+  }
+
+  /**
+   * Answers a client-result call (`Clients.Client(id).InvokeAsync<T>(...)` on the server) with the handler's
+   * value, Promise or Observable (its first value). A thrown error or rejection answers the server with an error.
+   * One handler per method; unsubscribe to remove it.
+   *
+   * @example
+   * ```ts
+   * const registration = connection.handle('Confirm', (question) => window.confirm(question));
+   * ```
+   */
+  handle<K extends ClientMethod<Client>>(
+    target: K,
+    handler: (...args: MethodArgs<Client, K>) => ClientResult<Client, K>,
+  ): Subscription {
+    return this.methods.handle(target, handler);
+  }
+
+  /**
+   * Invokes a server method: a cold Observable of its result (subscribing invokes; unsubscribing before the
+   * result sends CancelInvocation), which can also be awaited. Observable or AsyncIterable arguments are uploaded
+   * as client-to-server streams. Fails with a `HubError` carrying the server's message.
+   *
+   * @example
+   * ```ts
+   * const sum = await connection.invoke('Add', 1, 2);
+   * const total = await connection.invoke('Sum', of(1, 2, 3)).with({ timeoutMs: 5000 });
+   * ```
+   */
+  invoke<K extends InvokableMethod<Server>>(
+    target: K,
+    ...args: MethodArgs<Server, K>
+  ): HubCall<MethodResult<Server, K>> {
+    return new HubCall((subscriber, options) => this.call(false, target, args, subscriber, options));
+  }
+
+  /**
+   * Calls a streaming server method: a cold Observable of its items (subscribing sends StreamInvocation,
+   * unsubscribing before the end sends CancelInvocation), also iterable with `for await`.
+   *
+   * @example
+   * ```ts
+   * connection.stream('Counter', 10, 100).pipe(take(3)).subscribe(console.log);
+   * ```
+   */
+  stream<K extends StreamingMethod<Server>>(
+    target: K,
+    ...args: MethodArgs<Server, K>
+  ): HubStream<StreamItem<Server, K>> {
+    return new HubStream((subscriber, options) => this.call(true, target, args, subscriber, options));
+  }
+
+  /**
+   * Calls a server method without waiting for it to run (no result, no error from the server). Resolves once the
+   * message was handed to the transport.
+   *
+   * @example
+   * ```ts
+   * await connection.send('Typing', true);
+   * ```
+   */
+  async send<K extends InvokableMethod<Server>>(target: K, ...args: MethodArgs<Server, K>): Promise<void> {
+    const split = splitArguments(args, () => this.invocations.nextId());
+    const queued = this.post({
+      type: MessageType.Invocation,
+      target,
+      arguments: split.args,
+      ...(split.streamIds !== undefined && { streamIds: split.streamIds }),
+    });
+    if (split.streamIds !== undefined) {
+      const begin = () => {
+        const stop = startUploads(split.streams, split.streamIds!, this.uploadSink, () =>
+          this.orphanUploads.delete(stop),
+        );
+        this.orphanUploads.add(stop);
+      };
+      if (queued === undefined) begin();
+      else queued.then(begin, () => undefined);
+    }
+    return queued ?? this.lifecycle.link!.sent();
+  }
+
+  private call(
+    streaming: boolean,
+    target: string,
+    args: readonly unknown[],
+    subscriber: Subscriber<unknown>,
+    { signal, timeoutMs }: CallOptions,
+  ): TeardownLogic {
+    if (signal?.aborted === true) {
+      subscriber.error(new AbortError(`The call of '${target}' was aborted.`, { cause: signal.reason }));
+      return undefined;
+    }
+    const { clock } = this.options;
+    const split = splitArguments(args, () => this.invocations.nextId());
+    const invocationId = this.invocations.nextId();
+    let settled = false;
+    let timer: unknown;
+    let stopUploads: (() => void) | undefined;
+    const settle = () => {
+      settled = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      stopUploads?.();
+    };
+    const cancel = (error?: Error) => {
+      if (settled) return;
+      this.invocations.remove(invocationId);
+      settle();
+      if (this.outbox?.discard(invocationId) !== true)
+        this.tryWrite({ type: MessageType.CancelInvocation, invocationId });
+      if (error !== undefined) subscriber.error(error);
+    };
+    const onAbort = () =>
+      cancel(
+        new AbortError(`The call of '${target}' was aborted.`, { cause: (signal as AbortSignal).reason }),
+      );
+
+    this.invocations.add(invocationId, { target, streaming, subscriber, settle });
+    let queued: Promise<void> | undefined;
+    try {
+      queued = this.post({
+        type: streaming ? MessageType.StreamInvocation : MessageType.Invocation,
+        invocationId,
+        target,
+        arguments: split.args,
+        ...(split.streamIds !== undefined && { streamIds: split.streamIds }),
+      });
+    } catch (error) {
+      this.invocations.remove(invocationId);
+      settle();
+      subscriber.error(error);
+      return undefined;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = clock.setTimeout(
+        () =>
+          cancel(
+            new TimeoutError(`The call of '${target}' did not complete within ${timeoutMs} ms.`, timeoutMs),
+          ),
+        timeoutMs,
+      );
+    }
+    if (split.streamIds !== undefined) {
+      const begin = () => {
+        if (!settled) stopUploads = startUploads(split.streams, split.streamIds!, this.uploadSink);
+      };
+      if (queued === undefined) begin();
+      else queued.then(begin, () => undefined);
+    }
+    return () => cancel();
+  }
+
+  /**
+   * Writes a message to the connection. `undefined`: written. A Promise: queued in the outbox until connected.
+   * Throws a `ConnectionClosedError` when it can be neither, or a `ProtocolError` for unserializable arguments.
+   */
+  private post(message: HubMessage): Promise<void> | undefined {
+    const link = this.lifecycle.link;
+    if (link?.writable === true) {
+      link.write(message);
+      return undefined;
+    }
+    const { status } = this.lifecycle.state;
+    if (this.outbox !== undefined && (status === 'connecting' || status === 'reconnecting')) {
+      return this.outbox.push(message);
+    }
+    throw new ConnectionClosedError(
+      `Cannot send while the connection is ${status}${status === 'disconnected' ? ': call start() first' : ''}.`,
+      'invocationId' in message ? { invocationId: message.invocationId } : {},
+    );
+  }
+
+  /** Writes if connected; otherwise the message is moot (a cancel, a client result for a lost connection). */
+  private tryWrite(message: HubMessage): void {
+    const link = this.lifecycle.link;
+    if (link?.writable !== true) return;
+    try {
+      link.write(message);
+    } catch (error) {
+      this.log('warn', `Could not send a message of type ${message.type}: ${(error as Error).message}`);
+    }
+  }
+
+  private deliver(message: InboundMessage): void {
+    if (message.type === MessageType.Invocation) this.methods.dispatch(message);
+    else this.invocations.dispatch(message);
+  }
+
+  private connectionLost(error: Error): void {
+    this.invocations.failAll(
+      (call, invocationId) =>
+        new ConnectionClosedError(`The connection closed before '${call.target}' completed.`, {
+          invocationId,
+          cause: error,
+        }),
+    );
+    for (const stop of [...this.orphanUploads]) stop();
+    this.orphanUploads.clear();
+  }
+}
+
+/**
+ * Creates a connection to an ASP.NET Core SignalR hub. Nothing happens until `start()`.
+ *
+ * @example
+ * ```ts
+ * import { createHubConnection } from '@hubrx/core';
+ *
+ * const connection = createHubConnection<MyServer, MyClient>({
+ *   url: 'https://example.com/hubs/chat',
+ *   accessTokenFactory: ({ forceRefresh }) => auth.getToken({ forceRefresh }),
+ * });
+ * await connection.start();
+ * ```
+ */
+export function createHubConnection<Server extends object = UntypedHub, Client extends object = UntypedHub>(
+  options: HubConnectionOptions,
+): HubConnection<Server, Client> {
+  return new HubConnection<Server, Client>(options);
+}

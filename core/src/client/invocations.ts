@@ -1,0 +1,82 @@
+import type { Subscriber } from 'rxjs';
+import { HubError, ProtocolError, type ProtocolName } from '../errors.js';
+import { MessageType, type CompletionMessage, type StreamItemMessage } from '../protocol/messages.js';
+
+/** An invocation or stream waiting for the server. */
+export interface PendingCall {
+  readonly target: string;
+  readonly streaming: boolean;
+  readonly subscriber: Subscriber<unknown>;
+  /** Releases what the call holds (timer, abort listener, uploads); called once, before the subscriber hears. */
+  readonly settle: () => void;
+}
+
+/**
+ * The table of invocations awaiting results. Ids are decimal strings from one counter that is never reset, as
+ * the official client's. Results are routed synchronously: no promise per message.
+ */
+export class Invocations {
+  private counter = 0;
+  private readonly pending = new Map<string, PendingCall>();
+
+  constructor(private readonly protocol: ProtocolName) {}
+
+  nextId(): string {
+    return String(this.counter++);
+  }
+
+  add(invocationId: string, call: PendingCall): void {
+    this.pending.set(invocationId, call);
+  }
+
+  /** Forgets a call (cancelled, timed out); a late result is then ignored. */
+  remove(invocationId: string): boolean {
+    return this.pending.delete(invocationId);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  dispatch(message: StreamItemMessage | CompletionMessage): void {
+    const { invocationId } = message;
+    const call = this.pending.get(invocationId);
+    if (call === undefined) return; // cancelled, timed out, or not ours: nothing waits for it
+    if (message.type === MessageType.StreamItem) {
+      if (call.streaming) {
+        call.subscriber.next(message.item);
+        return;
+      }
+      this.pending.delete(invocationId);
+      call.settle();
+      call.subscriber.error(
+        new ProtocolError(
+          `The server sent a stream item for the non-streaming invocation '${call.target}'.`,
+          {
+            protocol: this.protocol,
+            messageType: MessageType.StreamItem,
+          },
+        ),
+      );
+      return;
+    }
+    this.pending.delete(invocationId);
+    call.settle();
+    if (message.error !== undefined) {
+      call.subscriber.error(new HubError(message.error, { target: call.target, invocationId }));
+      return;
+    }
+    if (!call.streaming) call.subscriber.next(message.result);
+    call.subscriber.complete();
+  }
+
+  /** Fails every call: the connection they were made on is gone. */
+  failAll(error: (call: PendingCall, invocationId: string) => Error): void {
+    const calls = [...this.pending];
+    this.pending.clear();
+    for (const [invocationId, call] of calls) {
+      call.settle();
+      call.subscriber.error(error(call, invocationId));
+    }
+  }
+}

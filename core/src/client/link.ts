@@ -1,0 +1,436 @@
+import { AbortError, ConnectionClosedError, ProtocolError, TimeoutError } from '../errors.js';
+import { parseHandshakeResponse, writeHandshakeRequest } from '../protocol/handshake.js';
+import {
+  MessageType,
+  type CloseMessage,
+  type CompletionMessage,
+  type HubMessage,
+  type HubProtocol,
+  type InvocationMessage,
+  type StreamItemMessage,
+} from '../protocol/messages.js';
+import { RECORD_SEPARATOR, RECORD_SEPARATOR_CODE } from '../protocol/record-separator.js';
+import { SendQueue } from '../transports/send-queue.js';
+import type { TransportEvents } from '../transports/transport.js';
+import type { Clock } from './clock.js';
+import { connectTransport, type ConnectedTransport, type ConnectSettings } from './connect.js';
+import { deferred, type Deferred } from './deferred.js';
+import { KeepAlive } from './keep-alive.js';
+import type { Log } from './logger.js';
+import { isSequenced, MessageBuffer } from './message-buffer.js';
+
+/** Everything a link needs to reach the server and speak the hub protocol. */
+export interface LinkSettings extends ConnectSettings {
+  readonly protocol: HubProtocol;
+  readonly keepAliveIntervalMs: number;
+  readonly serverTimeoutMs: number;
+  readonly statefulBufferSize: number;
+  readonly clock: Clock;
+  readonly log: Log;
+}
+
+/** Why a link stopped carrying messages. */
+export interface LinkLoss {
+  readonly error: Error | null;
+  /** `false` after a server Close without `allowReconnect`: the server does not want this client back. */
+  readonly allowReconnect: boolean;
+  /** The server keeps the connection for a while (stateful reconnect): `reattach()` can resume it. */
+  readonly resumable: boolean;
+}
+
+/** The messages a link hands to its connection. */
+export type InboundMessage = InvocationMessage | StreamItemMessage | CompletionMessage;
+
+/** Receives the link's messages for the application. */
+export type Deliver = (message: InboundMessage) => void;
+
+type Phase = 'opening' | 'open' | 'detached' | 'closed';
+
+/** A text frame cut in the middle of a record waits for the rest, up to this many characters. */
+const MAX_PARTIAL_LENGTH = 64 * 1024 * 1024;
+/** How long `close()` gives the Close message to leave before stopping the transport. */
+const CLOSE_MESSAGE_WAIT_MS = 1000;
+
+/**
+ * One server-side connection: the negotiated transport, the handshake, keep-alive, and (with stateful reconnect)
+ * the message buffer that lets a new transport resume it. Receiving parses each frame once and routes every
+ * message synchronously; sending serializes into a coalescing queue.
+ */
+export class Link {
+  private phase: Phase = 'opening';
+  private connected!: ConnectedTransport;
+  private queue!: SendQueue;
+  private keepAlive: KeepAlive | undefined;
+  private buffer: MessageBuffer | undefined;
+  private handshake: Deferred | undefined;
+  private held: InboundMessage[] | undefined = [];
+  private partial = '';
+  private replayed: Deferred | undefined;
+  private loss = deferred<LinkLoss>();
+
+  private constructor(
+    private readonly settings: LinkSettings,
+    private readonly deliver: Deliver,
+  ) {}
+
+  /** Negotiates, connects a transport and completes the handshake. Messages are held until `activate()`. */
+  static async open(settings: LinkSettings, deliver: Deliver, signal: AbortSignal): Promise<Link> {
+    const link = new Link(settings, deliver);
+    await link.start(signal);
+    return link;
+  }
+
+  get connectionId(): string | null {
+    return this.connected.connectionId;
+  }
+
+  get transportName(): string {
+    return this.connected.transport.name;
+  }
+
+  /** Whether the link is resumable after a transport loss. */
+  get stateful(): boolean {
+    return this.buffer !== undefined;
+  }
+
+  /** Whether messages can be written (sent now, or buffered for the reattach). */
+  get writable(): boolean {
+    return this.phase === 'open' || this.phase === 'detached';
+  }
+
+  /** Settles when the link stops carrying messages (not after `close()`); renewed by each reattach. */
+  whenLost(): Promise<LinkLoss> {
+    return this.loss.promise;
+  }
+
+  /** Delivers the messages that arrived with the handshake; from now on messages are delivered as they arrive. */
+  activate(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) {
+      if (this.phase === 'closed') return;
+      this.deliver(message);
+    }
+  }
+
+  /** Serializes and queues a message. Throws a `ProtocolError` for unserializable arguments. */
+  write(message: HubMessage): void {
+    if (!this.writable) throw new ConnectionClosedError('The connection is closed.');
+    const data = this.settings.protocol.write(message);
+    if (this.buffer !== undefined && isSequenced(message.type)) this.buffer.track(data);
+    if (this.phase === 'detached') return; // sequenced messages are replayed on reattach; the rest is moot
+    this.queue.push(data);
+    this.keepAlive?.sent();
+  }
+
+  /** Settles once everything written so far has been handed to the transport (after a reattach, if detached). */
+  sent(): Promise<void> {
+    const ready = this.ready();
+    return ready === undefined ? this.queue.sent() : ready.then(() => this.queue.sent());
+  }
+
+  /** `undefined` when more can be written now; else a Promise of when (buffer full, or waiting to reattach). */
+  ready(): Promise<void> | undefined {
+    if (this.phase === 'detached') return (this.replayed ??= deferred()).promise;
+    if (this.phase !== 'open') return Promise.reject(new ConnectionClosedError('The connection is closed.'));
+    return this.buffer?.pressure();
+  }
+
+  /** Stateful reconnect: resumes the connection on a new transport, then replays what the server has not acked. */
+  async reattach(signal: AbortSignal): Promise<void> {
+    if (this.phase !== 'detached') throw new ConnectionClosedError('The connection cannot be resumed.');
+    const { transport, url } = this.connected;
+    await this.settings.context.tokens.acquire();
+    await transport.connect(url, this.settings.format, this.events, signal);
+    if (this.phase !== 'detached') {
+      await transport.stop();
+      throw new ConnectionClosedError('The connection was closed while resuming.');
+    }
+    this.phase = 'open';
+    this.loss = deferred();
+    this.queue = this.createQueue();
+    const { protocol } = this.settings;
+    this.buffer!.replay(
+      (sequenceId) => this.queue.push(protocol.write({ type: MessageType.Sequence, sequenceId })),
+      (data) => this.queue.push(data),
+    );
+    this.startKeepAlive();
+    this.replayed?.resolve();
+    this.replayed = undefined;
+  }
+
+  /** Sends Close (best effort) and stops the transport. No `lost` follows. */
+  async close(): Promise<void> {
+    if (this.phase === 'closed') return;
+    const wasOpen = this.phase === 'open';
+    this.shutDown(new ConnectionClosedError('The connection was stopped.'));
+    if (wasOpen) {
+      try {
+        this.queue.push(this.settings.protocol.write({ type: MessageType.Close }));
+        await this.within(CLOSE_MESSAGE_WAIT_MS, this.queue.sent());
+      } catch {
+        // Best effort: the transport is going away anyway.
+      }
+    }
+    this.queue.close(new ConnectionClosedError('The connection was stopped.'));
+    await this.connected.transport.stop().catch((error: unknown) => {
+      this.settings.log('debug', `Stopping the transport failed: ${(error as Error).message}`);
+    });
+  }
+
+  /** A snapshot of the stateful buffer: messages the server has not acknowledged. */
+  get unacknowledged(): { readonly count: number; readonly bytes: number } {
+    return this.buffer?.unacknowledged ?? { count: 0, bytes: 0 };
+  }
+
+  private readonly events: TransportEvents = {
+    receive: (data) => this.receive(data),
+    close: (error) =>
+      this.end({
+        error: error ?? new ConnectionClosedError('The server closed the connection.'),
+        allowReconnect: true,
+        resumable: true,
+      }),
+  };
+
+  private async start(signal: AbortSignal): Promise<void> {
+    const { settings } = this;
+    const { clock, protocol } = settings;
+    const handshake = (this.handshake = deferred());
+    this.connected = await connectTransport(settings, this.events, signal);
+    this.queue = this.createQueue();
+    if (this.connected.stateful) {
+      this.buffer = new MessageBuffer(clock, settings.statefulBufferSize, (sequenceId) =>
+        this.tryWrite({ type: MessageType.Ack, sequenceId }),
+      );
+    }
+    const timer = clock.setTimeout(() => {
+      handshake.reject(
+        new TimeoutError(
+          `The server did not answer the handshake within ${settings.serverTimeoutMs} ms.`,
+          settings.serverTimeoutMs,
+        ),
+      );
+    }, settings.serverTimeoutMs);
+    const onAbort = () =>
+      handshake.reject(new AbortError('Connecting was aborted.', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Version 1 unless stateful reconnect needs 2, so that servers older than .NET 8 accept it.
+      await this.connected.transport.send(
+        writeHandshakeRequest({ protocol: protocol.name, version: this.buffer === undefined ? 1 : 2 }),
+      );
+      await handshake.promise;
+    } catch (error) {
+      this.phase = 'closed';
+      this.buffer?.dispose();
+      await this.connected.transport.stop().catch(() => undefined);
+      throw error;
+    } finally {
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      this.handshake = undefined;
+    }
+    this.phase = 'open';
+    this.startKeepAlive();
+    // The server starts its client timeout on the first ping; long polling needs none.
+    if (this.keepAlive !== undefined) this.tryWrite({ type: MessageType.Ping });
+  }
+
+  private createQueue(): SendQueue {
+    return new SendQueue(
+      (data) => this.connected.transport.send(data),
+      (error) => this.end({ error, allowReconnect: true, resumable: true }),
+    );
+  }
+
+  private startKeepAlive(): void {
+    if (this.connected.transport.inherentKeepAlive) return;
+    const { clock, keepAliveIntervalMs, serverTimeoutMs } = this.settings;
+    this.keepAlive = new KeepAlive(
+      clock,
+      keepAliveIntervalMs,
+      serverTimeoutMs,
+      () => this.tryWrite({ type: MessageType.Ping }),
+      () =>
+        this.end({
+          error: new TimeoutError(
+            `Server timeout: no message from the server for ${serverTimeoutMs} ms.`,
+            serverTimeoutMs,
+          ),
+          allowReconnect: true,
+          resumable: true,
+        }),
+    );
+    this.keepAlive.start();
+  }
+
+  private tryWrite(message: HubMessage): void {
+    try {
+      this.write(message);
+    } catch (error) {
+      this.settings.log('debug', `Could not send a ${message.type} message: ${(error as Error).message}`);
+    }
+  }
+
+  private receive(data: string | ArrayBuffer | Uint8Array): void {
+    if (this.phase === 'closed') return;
+    this.keepAlive?.received();
+    if (
+      typeof data === 'string' &&
+      (this.partial !== '' || data.charCodeAt(data.length - 1) !== RECORD_SEPARATOR_CODE)
+    ) {
+      data = this.reassemble(data);
+      if (data === '') return;
+    }
+    if (this.handshake !== undefined) {
+      const rest = this.readHandshake(this.handshake, data);
+      if (rest === undefined) return;
+      data = rest;
+    }
+    let messages: HubMessage[];
+    try {
+      messages = this.settings.protocol.parse(data);
+    } catch (error) {
+      this.end({ error: error as Error, allowReconnect: true, resumable: false });
+      return;
+    }
+    for (let i = 0; i < messages.length; i++) this.route(messages[i]!);
+  }
+
+  /** Text frames normally end on a record separator; a cut one is completed by the next frame. */
+  private reassemble(data: string): string {
+    const text = this.partial + data;
+    const end = text.lastIndexOf(RECORD_SEPARATOR);
+    this.partial = text.slice(end + 1);
+    if (this.partial.length > MAX_PARTIAL_LENGTH) {
+      this.partial = '';
+      this.end({
+        error: new ProtocolError('A text frame exceeded 64 Mi characters without a record separator.', {
+          protocol: 'json',
+        }),
+        allowReconnect: true,
+        resumable: false,
+      });
+      return '';
+    }
+    return end === -1 ? '' : text.slice(0, end + 1);
+  }
+
+  private readHandshake(
+    handshake: Deferred,
+    data: string | ArrayBuffer | Uint8Array,
+  ): string | Uint8Array | undefined {
+    try {
+      const { message, remaining } = parseHandshakeResponse(data);
+      if (message.error !== undefined) {
+        throw new ProtocolError(`The server refused the handshake: ${message.error}`, {
+          protocol: 'handshake',
+        });
+      }
+      handshake.resolve();
+      this.handshake = undefined;
+      return remaining;
+    } catch (error) {
+      handshake.reject(error as Error);
+      return undefined;
+    }
+  }
+
+  private route(message: HubMessage): void {
+    if (this.phase === 'closed') return;
+    const { buffer } = this;
+    switch (message.type) {
+      case MessageType.Close:
+        return this.closedByServer(message);
+      case MessageType.Ack:
+        buffer?.ack(message.sequenceId);
+        return;
+      case MessageType.Sequence:
+        try {
+          buffer?.resetSequence(message.sequenceId);
+        } catch (error) {
+          this.end({ error: error as Error, allowReconnect: true, resumable: false });
+        }
+        return;
+    }
+    if (buffer !== undefined && !buffer.accept(message)) return;
+    if (
+      message.type === MessageType.Invocation ||
+      message.type === MessageType.StreamItem ||
+      message.type === MessageType.Completion
+    ) {
+      if (this.held !== undefined) this.held.push(message);
+      else this.deliver(message);
+    }
+  }
+
+  private closedByServer(message: CloseMessage): void {
+    const error =
+      message.error === undefined
+        ? null
+        : new ConnectionClosedError(`The server closed the connection: ${message.error}`);
+    this.end({
+      error:
+        error ??
+        (message.allowReconnect === true
+          ? new ConnectionClosedError('The server closed the connection.')
+          : null),
+      allowReconnect: message.allowReconnect === true,
+      resumable: false,
+    });
+  }
+
+  private end(loss: LinkLoss): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'opening') {
+      this.handshake?.reject(
+        loss.error ?? new ConnectionClosedError('The server closed the connection during the handshake.'),
+      );
+      return;
+    }
+    const resumable = loss.resumable && this.buffer !== undefined && this.phase === 'open';
+    const reason = loss.error ?? new ConnectionClosedError('The server closed the connection.');
+    if (resumable) {
+      this.phase = 'detached';
+      this.keepAlive?.stop();
+      this.keepAlive = undefined;
+      this.queue.close(reason);
+      this.buffer!.detached();
+    } else {
+      const wasOpen = this.phase === 'open';
+      this.shutDown(reason);
+      this.queue.close(reason);
+      // While detached, the reattach under way notices and fails; nobody else needs telling.
+      if (!wasOpen) {
+        void this.connected.transport.stop().catch(() => undefined);
+        return;
+      }
+    }
+    void this.connected.transport.stop().catch(() => undefined);
+    this.loss.resolve({ ...loss, resumable });
+  }
+
+  private shutDown(reason: Error): void {
+    this.phase = 'closed';
+    this.keepAlive?.stop();
+    this.keepAlive = undefined;
+    this.buffer?.dispose();
+    this.replayed?.reject(reason);
+    this.replayed = undefined;
+    this.held = undefined;
+  }
+
+  /** Waits for `promise`, at most `ms`; never fails (for best-effort steps). */
+  private within(ms: number, promise: Promise<void>): Promise<void> {
+    const { clock } = this.settings;
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(resolve, ms);
+      const done = () => {
+        clock.clearTimeout(timer);
+        resolve();
+      };
+      promise.then(done, done);
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { HttpError, NegotiateError, type TransportName } from '../errors.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { Http } from './http.js';
+
+const MAX_REDIRECTS = 100;
+
+/** Negotiate's result: where to connect, and with which transports. */
+export interface Negotiation {
+  /** The hub URL after redirects. */
+  readonly url: string;
+  readonly connectionId: string;
+  /** The secret that identifies the connection in transport requests (`id=`); the id itself for a v0 server. */
+  readonly connectionToken: string;
+  /** Transports the server offers, in its order, with the formats each carries. */
+  readonly transports: readonly { readonly transport: TransportName; readonly formats: readonly string[] }[];
+  readonly statefulReconnect: boolean;
+}
+
+const NAMES: Readonly<Record<string, TransportName>> = {
+  WebSockets: 'webSockets',
+  ServerSentEvents: 'serverSentEvents',
+  LongPolling: 'longPolling',
+};
+
+/** `{url}/negotiate?negotiateVersion=1[&useStatefulReconnect=true]`, keeping the URL's own query. */
+export function negotiateUrl(base: string, statefulReconnect: boolean): string {
+  const url = new URL(base);
+  url.pathname = url.pathname.endsWith('/') ? `${url.pathname}negotiate` : `${url.pathname}/negotiate`;
+  if (!url.searchParams.has('negotiateVersion')) url.searchParams.append('negotiateVersion', '1');
+  if (statefulReconnect && !url.searchParams.has('useStatefulReconnect')) {
+    url.searchParams.append('useStatefulReconnect', 'true');
+  }
+  return url.href;
+}
+
+/** The transport URL of a negotiated connection: the hub URL (its query kept) plus `id=<token>`. */
+export function connectUrl(base: string, token: string): string {
+  return `${base}${base.includes('?') ? '&' : '?'}id=${encodeURIComponent(token)}`;
+}
+
+interface NegotiateBody {
+  readonly url?: unknown;
+  readonly accessToken?: unknown;
+  readonly error?: unknown;
+  readonly ProtocolVersion?: unknown;
+  readonly negotiateVersion?: unknown;
+  readonly connectionId?: unknown;
+  readonly connectionToken?: unknown;
+  readonly availableTransports?: unknown;
+  readonly useStatefulReconnect?: unknown;
+}
+
+/**
+ * `POST {url}/negotiate`: follows redirects (at most 100; a redirect's `accessToken` replaces the token for the new
+ * URL), and refuses `error` answers, old ASP.NET SignalR servers and malformed answers with a `NegotiateError`.
+ */
+export async function negotiate(
+  http: Http,
+  tokens: AccessTokens,
+  base: string,
+  statefulReconnect: boolean,
+  signal: AbortSignal,
+): Promise<Negotiation> {
+  let url = base;
+  for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
+    let body: NegotiateBody;
+    try {
+      const response = await http.send({ method: 'POST', url: negotiateUrl(url, statefulReconnect), signal });
+      body = JSON.parse(response.body as string) as NegotiateBody;
+    } catch (error) {
+      if (error instanceof HttpError) {
+        const hint = error.statusCode === 404 ? ' Is this a SignalR hub URL?' : '';
+        throw new NegotiateError(`Negotiation failed: ${error.message}.${hint}`, {
+          statusCode: error.statusCode,
+          cause: error,
+        });
+      }
+      if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+        throw error;
+      throw new NegotiateError(`Negotiation failed: ${(error as Error).message}`, { cause: error });
+    }
+    if (typeof body !== 'object' || body === null)
+      throw new NegotiateError('Negotiation failed: the answer is not a JSON object.');
+    if (typeof body.error === 'string') throw new NegotiateError(body.error);
+    if (body.ProtocolVersion !== undefined) {
+      throw new NegotiateError(
+        'This is an ASP.NET SignalR server (not ASP.NET Core SignalR): hubrx speaks to ASP.NET Core SignalR only.',
+      );
+    }
+    if (typeof body.url === 'string') {
+      url = body.url;
+      if (typeof body.accessToken === 'string') tokens.useRedirectToken(body.accessToken);
+      continue;
+    }
+    const connectionId = body.connectionId;
+    // A v0 server identifies connections by their id; from v1 on, by a separate secret token.
+    const token =
+      typeof body.negotiateVersion === 'number' && body.negotiateVersion >= 1
+        ? body.connectionToken
+        : connectionId;
+    if (
+      typeof connectionId !== 'string' ||
+      typeof token !== 'string' ||
+      !Array.isArray(body.availableTransports)
+    ) {
+      throw new NegotiateError('Negotiation failed: the answer lacks a connection id or transports.');
+    }
+    if (body.useStatefulReconnect === true && !statefulReconnect) {
+      throw new NegotiateError('The server granted stateful reconnect, which the client did not ask for.');
+    }
+    const transports = (
+      body.availableTransports as { transport?: unknown; transferFormats?: unknown }[]
+    ).flatMap((entry) => {
+      const name = NAMES[String(entry.transport)];
+      return name === undefined
+        ? []
+        : [
+            {
+              transport: name,
+              formats: Array.isArray(entry.transferFormats) ? (entry.transferFormats as string[]) : [],
+            },
+          ];
+    });
+    return {
+      url,
+      connectionId,
+      connectionToken: token,
+      transports,
+      statefulReconnect: body.useStatefulReconnect === true,
+    };
+  }
+  throw new NegotiateError(`Negotiation failed: more than ${MAX_REDIRECTS} redirects.`);
+}

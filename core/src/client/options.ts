@@ -1,0 +1,160 @@
+import type { TransportName } from '../errors.js';
+import type { HubProtocol } from '../protocol/messages.js';
+import { jsonHubProtocol } from '../protocol/json.js';
+import type { EventSourceConstructor, Transport, WebSocketConstructor } from '../transports/transport.js';
+import type { AccessTokenFactory } from './access-tokens.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import { exponentialBackoff, type ReconnectPolicy } from './reconnect-policy.js';
+
+/** Stateful reconnect settings. */
+export interface StatefulReconnectOptions {
+  /** Bytes of un-acknowledged messages kept for replay; past it, senders wait (backpressure). Default 100 000. */
+  readonly bufferSize?: number;
+  /**
+   * How long after a loss the connection may be resumed; afterwards the server has dropped it (its
+   * `DisconnectTimeout`, 15 s by default) and a new connection is made. Default 15 000 ms.
+   */
+  readonly reattachWindowMs?: number;
+}
+
+/** Options of {@link createHubConnection}. */
+export interface HubConnectionOptions {
+  /** The hub URL, absolute or (in browsers) relative to the page. Its query is kept on every request. */
+  readonly url: string;
+  /**
+   * Transports in order of preference; the first the server offers and that connects wins. Default: WebSockets,
+   * Server-Sent Events, Long Polling. A custom {@link Transport} object may be listed too.
+   */
+  readonly transports?: readonly (TransportName | Transport)[];
+  /** The hub protocol. Default: `jsonHubProtocol()`; `messagePackHubProtocol()` from `@hubrx/core/msgpack`. */
+  readonly protocol?: HubProtocol;
+  /**
+   * Supplies the bearer token. Called for every connection attempt; after a 401 (negotiate, a send, a poll, a
+   * WebSocket upgrade where visible) once more with `{ forceRefresh: true }`, and the request is retried.
+   */
+  readonly accessTokenFactory?: AccessTokenFactory;
+  /** Headers for every HTTP request, and for WebSocket upgrades where the implementation can send headers (`ws`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Send cookies cross-origin (`credentials: 'include'`, EventSource `withCredentials`). Default `true`, as the official client. */
+  readonly withCredentials?: boolean;
+  /** Timeout of HTTP requests (negotiate, sends, DELETE) and of transport connects. Default 100 000 ms. */
+  readonly timeoutMs?: number;
+  /** Connect a WebSocket straight to `url` without negotiating (requires `transports: ['webSockets']`). */
+  readonly skipNegotiation?: boolean;
+  /** When and how often to reconnect. Default: {@link exponentialBackoff} (never gives up). */
+  readonly reconnect?: ReconnectPolicy;
+  /** A ping is sent when nothing was sent for this long. Default 15 000 ms. */
+  readonly keepAliveIntervalMs?: number;
+  /** The connection is considered lost when nothing arrived for this long. Default 30 000 ms. */
+  readonly serverTimeoutMs?: number;
+  /** Resume the same server connection after a drop, without losing messages (WebSockets, .NET 8+ servers). */
+  readonly statefulReconnect?: boolean | StatefulReconnectOptions;
+  /**
+   * Queue `send`/`invoke`/`stream` calls made while connecting or reconnecting (in order, at most `limit`, default
+   * 1000) and send them once connected, instead of failing them at once.
+   */
+  readonly outbox?: boolean | { readonly limit?: number };
+  /** Where to log. Default: nothing is logged. */
+  readonly logger?: Logger;
+  /** The WebSocket implementation. Default: the global one; in Node 20 pass `ws`'s. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** The EventSource implementation. Default: the global one; in Node pass `eventsource@4`'s. */
+  readonly EventSource?: EventSourceConstructor;
+  /** The fetch implementation. Default: the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** Time source of every timer (keep-alive, timeouts, reconnect delays), for tests. Default: the real clock. */
+  readonly clock?: Clock;
+}
+
+/** The options with every default applied. */
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly transports: readonly (TransportName | Transport)[];
+  readonly protocol: HubProtocol;
+  readonly accessTokenFactory: AccessTokenFactory | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly withCredentials: boolean;
+  readonly timeoutMs: number;
+  readonly skipNegotiation: boolean;
+  readonly reconnect: ReconnectPolicy;
+  readonly keepAliveIntervalMs: number;
+  readonly serverTimeoutMs: number;
+  readonly stateful: Required<StatefulReconnectOptions> | undefined;
+  readonly outboxLimit: number | undefined;
+  readonly logger: Logger | undefined;
+  readonly WebSocket: WebSocketConstructor | undefined;
+  readonly EventSource: EventSourceConstructor | undefined;
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+}
+
+const ALL_TRANSPORTS: readonly TransportName[] = ['webSockets', 'serverSentEvents', 'longPolling'];
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`\`${name}\` must be a positive number of milliseconds.`);
+  return value;
+}
+
+/** Resolves a relative URL against the page (browsers). */
+function absoluteUrl(url: string): string {
+  const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
+  try {
+    return new URL(url, base).href;
+  } catch (cause) {
+    throw new TypeError(`Invalid hub URL '${url}': pass an absolute http(s) URL.`, { cause });
+  }
+}
+
+export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
+  const g = globalThis as { WebSocket?: WebSocketConstructor; EventSource?: EventSourceConstructor };
+  const stateful = options.statefulReconnect;
+  const outbox = options.outbox;
+  const keepAliveIntervalMs = positive('keepAliveIntervalMs', options.keepAliveIntervalMs, 15_000);
+  const serverTimeoutMs = positive('serverTimeoutMs', options.serverTimeoutMs, 30_000);
+  if (serverTimeoutMs <= keepAliveIntervalMs) {
+    throw new RangeError(
+      '`serverTimeoutMs` must be longer than `keepAliveIntervalMs` (by default 30 s and 15 s).',
+    );
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  return {
+    url: absoluteUrl(options.url),
+    transports: options.transports ?? ALL_TRANSPORTS,
+    protocol: options.protocol ?? jsonHubProtocol(),
+    accessTokenFactory: options.accessTokenFactory,
+    headers: options.headers ?? {},
+    withCredentials: options.withCredentials ?? true,
+    timeoutMs: positive('timeoutMs', options.timeoutMs, 100_000),
+    skipNegotiation: options.skipNegotiation ?? false,
+    reconnect: options.reconnect ?? exponentialBackoff(),
+    keepAliveIntervalMs,
+    serverTimeoutMs,
+    stateful:
+      stateful === undefined || stateful === false
+        ? undefined
+        : {
+            bufferSize: positive(
+              'statefulReconnect.bufferSize',
+              stateful === true ? undefined : stateful.bufferSize,
+              100_000,
+            ),
+            reattachWindowMs: positive(
+              'statefulReconnect.reattachWindowMs',
+              stateful === true ? undefined : stateful.reattachWindowMs,
+              15_000,
+            ),
+          },
+    outboxLimit:
+      outbox === undefined || outbox === false
+        ? undefined
+        : positive('outbox.limit', outbox === true ? undefined : outbox.limit, 1000),
+    logger: options.logger,
+    WebSocket: options.WebSocket ?? g.WebSocket,
+    EventSource: options.EventSource ?? g.EventSource,
+    fetch: fetchImpl,
+    clock: options.clock ?? systemClock,
+  };
+}

@@ -1,0 +1,108 @@
+import { TimeoutError, TransportError } from '../errors.js';
+import type { HttpResponse } from '../client/http.js';
+import {
+  appendQuery,
+  type TransferFormat,
+  type Transport,
+  type TransportContext,
+  type TransportEvents,
+} from './transport.js';
+
+/** A poll waits this long for the server, which answers an empty 200 after 90 s by default. */
+const POLL_TIMEOUT_MS = 100_000;
+
+/**
+ * The Long Polling transport: `GET` polls (the first returns at once; an empty 200 means "poll again", 204 means
+ * the server ended the connection), `POST` sends, `DELETE` on stop. Each poll carries a `_=` cache-buster. The
+ * server notices a dead client by its missing polls, so no keep-alive pings are sent.
+ */
+export class LongPollingTransport implements Transport {
+  readonly name = 'longPolling';
+  readonly inherentKeepAlive = true;
+  private url = '';
+  private binary = false;
+  private running = false;
+  private poll: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly context: TransportContext) {}
+
+  async connect(
+    url: string,
+    format: TransferFormat,
+    events: TransportEvents,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.url = url;
+    this.binary = format === 'binary';
+    const first = await this.get(signal);
+    if (first.status === 204) {
+      throw new TransportError('The server ended the connection on the first poll.', {
+        transport: 'longPolling',
+      });
+    }
+    this.running = true;
+    if (size(first.body) > 0) events.receive(first.body);
+    this.loop = this.run(events);
+  }
+
+  send(data: string | Uint8Array): Promise<void> {
+    if (!this.running) {
+      return Promise.reject(
+        new TransportError('The Long Polling transport is not connected.', { transport: 'longPolling' }),
+      );
+    }
+    return this.context.http.send({ method: 'POST', url: this.url, body: data }).then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running && this.loop === undefined) return;
+    this.running = false;
+    this.poll?.abort();
+    await this.loop;
+    this.loop = undefined;
+    try {
+      await this.context.http.send({ method: 'DELETE', url: this.url });
+    } catch (error) {
+      // The server may already have ended the connection (404); nothing is lost either way.
+      this.context.log('debug', `Long Polling DELETE failed: ${(error as Error).message}`);
+    }
+  }
+
+  private get(signal: AbortSignal): Promise<HttpResponse> {
+    return this.context.http.send({
+      method: 'GET',
+      url: appendQuery(this.url, '_', String(Date.now())),
+      binary: this.binary,
+      signal,
+      timeoutMs: POLL_TIMEOUT_MS,
+    });
+  }
+
+  private async run(events: TransportEvents): Promise<void> {
+    while (this.running) {
+      const poll = (this.poll = new AbortController());
+      let response: HttpResponse;
+      try {
+        response = await this.get(poll.signal);
+      } catch (error) {
+        if (!this.running) return;
+        if (error instanceof TimeoutError) continue;
+        this.running = false;
+        events.close(error as Error);
+        return;
+      }
+      if (!this.running) return;
+      if (response.status === 204) {
+        this.running = false;
+        events.close();
+        return;
+      }
+      if (size(response.body) > 0) events.receive(response.body);
+    }
+  }
+}
+
+function size(body: string | Uint8Array): number {
+  return typeof body === 'string' ? body.length : body.byteLength;
+}

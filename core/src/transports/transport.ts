@@ -1,0 +1,125 @@
+import type { AccessTokens } from '../client/access-tokens.js';
+import type { Clock } from '../client/clock.js';
+import type { Http } from '../client/http.js';
+import type { Log } from '../client/logger.js';
+
+/** The frames a transport carries: text (`string`) for JSON, bytes for MessagePack. */
+export type TransferFormat = 'text' | 'binary';
+
+/** What a transport reports to its connection. */
+export interface TransportEvents {
+  /**
+   * A frame arrived (a WebSocket message, an SSE event, a long poll's body). Called synchronously from the
+   * transport's own event, once per frame, never with an empty frame.
+   */
+  receive(data: string | ArrayBuffer | Uint8Array): void;
+  /**
+   * The transport ended without being asked to: `error` says why, `undefined` when the server ended it cleanly.
+   * Never called after `stop()`.
+   */
+  close(error?: Error): void;
+}
+
+/**
+ * A way of carrying SignalR frames between client and server. hubrx ships WebSockets, Server-Sent Events and
+ * Long Polling; pass an object implementing this interface in `transports` to use your own. A transport object
+ * is connected once per connection attempt and stopped after it, so it must support `connect` again after
+ * `stop`.
+ *
+ * @example
+ * ```ts
+ * const loopback: Transport = {
+ *   name: 'loopback',
+ *   inherentKeepAlive: false,
+ *   async connect(url, format, events) { ... },
+ *   send(data) { ... },
+ *   async stop() { ... },
+ * };
+ * createHubConnection({ url, transports: [loopback] });
+ * ```
+ */
+export interface Transport {
+  /** The name shown in `state.transport` and in errors. */
+  readonly name: string;
+  /**
+   * `true` when the transport notices a dead peer by itself (long polling: every poll is a round trip), so the
+   * connection sends no keep-alive pings and runs no server timeout.
+   */
+  readonly inherentKeepAlive: boolean;
+  /**
+   * Opens the transport to `url` (the hub URL, with `id=<connection token>` when negotiated). Resolves once
+   * frames can be sent; rejects (an `HttpError` where the server's status is known) when it cannot connect, or
+   * with an `AbortError` when `signal` aborts first.
+   */
+  connect(url: string, format: TransferFormat, events: TransportEvents, signal: AbortSignal): Promise<void>;
+  /**
+   * Hands a frame (one or several whole messages) to the transport: synchronously (`void`) where the transport
+   * writes at once, or a Promise settled when the server took it (an HTTP POST). A failure means the frame was
+   * not delivered; the connection treats it as lost.
+   */
+  send(data: string | Uint8Array): void | Promise<void>;
+  /** Closes the transport; resolves when its socket or requests are gone. No `close` event follows. */
+  stop(): Promise<void>;
+}
+
+/** What the built-in transports of one connection share. */
+export interface TransportContext {
+  readonly http: Http;
+  readonly tokens: AccessTokens;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly withCredentials: boolean;
+  readonly timeoutMs: number;
+  readonly fetch: typeof fetch;
+  readonly WebSocket: WebSocketConstructor | undefined;
+  readonly EventSource: EventSourceConstructor | undefined;
+}
+
+/** The part of the WebSocket API hubrx uses: the browser's (and Node 22's) `WebSocket`, or the `ws` package. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { readonly data: unknown }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onclose:
+    ((event: { readonly code: number; readonly reason: string; readonly wasClean: boolean }) => void) | null;
+}
+
+/**
+ * A WebSocket constructor. The `ws` package's (recognised by its `terminate` method) takes a third `options`
+ * argument, through which hubrx sends the `Authorization` and custom headers; browsers take only the URL.
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: object,
+) => WebSocketLike;
+
+/** The part of the EventSource API hubrx uses: the browser's, or the `eventsource` package (v4). */
+export interface EventSourceLike {
+  readonly readyState: number;
+  close(): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { readonly data: string }) => void) | null;
+  onerror: ((event: { readonly code?: number; readonly message?: string }) => void) | null;
+}
+
+/** An EventSource constructor; `eventsource@4` also honours the `fetch` init option (for headers). */
+export type EventSourceConstructor = new (
+  url: string,
+  init?: { withCredentials?: boolean; fetch?: typeof fetch },
+) => EventSourceLike;
+
+/** `http(s)://` to `ws(s)://`. */
+export function toWebSocketUrl(url: string): string {
+  return url.replace(/^http/i, 'ws');
+}
+
+/** Appends a query parameter to a URL that may already have a query. */
+export function appendQuery(url: string, key: string, value: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${key}=${encodeURIComponent(value)}`;
+}
