@@ -36,6 +36,27 @@ export default defineConfig({
         },
       },
       {
+        // Our client against in-process mock servers with fault injection (no dotnet needed).
+        extends: true,
+        test: {
+          name: 'client',
+          include: ['test/client/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Real Chromium (playwright-core, /usr/bin/chromium) running the browser build of the client.
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // msw mode: hubs served by msw handlers inside a jsdom test, no port.
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },
