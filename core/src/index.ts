@@ -32,12 +32,10 @@ export { consoleLogger, type Logger, type LogLevel } from './client/logger.js';
 export { systemClock, type Clock } from './client/clock.js';
 export type {
   EventSourceConstructor,
-  EventSourceLike,
   TransferFormat,
   Transport,
   TransportEvents,
   WebSocketConstructor,
-  WebSocketLike,
 } from './transports/transport.js';
 export {
   AbortError,

@@ -230,10 +230,13 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     });
     if (split.streamIds !== undefined) {
       const begin = () => {
-        const stop = startUploads(split.streams, split.streamIds!, this.uploadSink, () =>
-          this.orphanUploads.delete(stop),
-        );
-        this.orphanUploads.add(stop);
+        // `onDone` may run before `startUploads` returns (synchronous sources).
+        const upload: { stop?: () => void; ended?: boolean } = {};
+        upload.stop = startUploads(split.streams, split.streamIds!, this.uploadSink, () => {
+          upload.ended = true;
+          if (upload.stop !== undefined) this.orphanUploads.delete(upload.stop);
+        });
+        if (upload.ended !== true) this.orphanUploads.add(upload.stop);
       };
       if (queued === undefined) begin();
       else queued.then(begin, () => undefined);

@@ -80,12 +80,12 @@ export class ServerSentEventsTransport implements Transport {
     // Browsers ignore `fetch`; eventsource@4 uses it, which lets the custom headers through.
     const source = new Source(url, {
       withCredentials,
-      fetch: (input, init) =>
+      fetch: (input: string | URL, init?: RequestInit) =>
         fetch(input, {
           ...init,
           headers: { ...(init?.headers as Record<string, string> | undefined), ...headers },
         }),
-    });
+    }) as EventSourceLike;
     log('debug', `Server-Sent Events connecting to ${url}.`);
 
     return new Promise<void>((resolve, reject) => {

@@ -90,14 +90,13 @@ export interface WebSocketLike {
 }
 
 /**
- * A WebSocket constructor. The `ws` package's (recognised by its `terminate` method) takes a third `options`
- * argument, through which hubrx sends the `Authorization` and custom headers; browsers take only the URL.
+ * A WebSocket class: the browser's (and Node 22's) global `WebSocket`, or the `ws` package's. The `ws` class
+ * (recognised by its `terminate` method) takes a third `options` argument, through which hubrx sends the
+ * `Authorization` and custom headers; browsers take only the URL. Typed loosely so that every implementation's
+ * own declarations fit; hubrx uses the {@link WebSocketLike} part.
  */
-export type WebSocketConstructor = new (
-  url: string,
-  protocols?: string | string[],
-  options?: object,
-) => WebSocketLike;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WebSocketConstructor = new (url: string, ...rest: any[]) => object;
 
 /** The part of the EventSource API hubrx uses: the browser's, or the `eventsource` package (v4). */
 export interface EventSourceLike {
@@ -108,11 +107,9 @@ export interface EventSourceLike {
   onerror: ((event: { readonly code?: number; readonly message?: string }) => void) | null;
 }
 
-/** An EventSource constructor; `eventsource@4` also honours the `fetch` init option (for headers). */
-export type EventSourceConstructor = new (
-  url: string,
-  init?: { withCredentials?: boolean; fetch?: typeof fetch },
-) => EventSourceLike;
+/** An EventSource class: the browser's, or the `eventsource` package's (v4, which honours the `fetch` init option). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventSourceConstructor = new (url: string, ...rest: any[]) => object;
 
 /** `http(s)://` to `ws(s)://`. */
 export function toWebSocketUrl(url: string): string {

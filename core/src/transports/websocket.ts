@@ -98,10 +98,10 @@ export class WebSocketTransport implements Transport {
     if (node) {
       socket = new Socket(target, undefined, {
         headers: token === undefined ? { ...headers } : { ...headers, Authorization: `Bearer ${token}` },
-      });
+      }) as WebSocketLike;
     } else {
       if (token !== undefined) target = appendQuery(target, 'access_token', token);
-      socket = new Socket(target);
+      socket = new Socket(target) as WebSocketLike;
     }
     // `ws` hands binary frames over as Buffers (Uint8Arrays) without a copy; browsers need 'arraybuffer'.
     if (format === 'binary' && !node) socket.binaryType = 'arraybuffer';

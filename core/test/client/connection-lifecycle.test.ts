@@ -1,0 +1,269 @@
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
+import { ConnectionClosedError, NegotiateError, ProtocolError, TimeoutError } from '../../src/errors.js';
+import { MessageType } from '../../src/protocol/messages.js';
+import { connected, harness } from '../support/connection.js';
+import { flush } from '../support/virtual-clock.js';
+
+describe('HubConnection: keep-alive', () => {
+  it('pings after 15 s without sending; arms no timer per received frame', async () => {
+    const h = harness();
+    await connected(h);
+    const armed = h.clock.armed;
+    for (let i = 0; i < 500; i++)
+      h.server.send({ type: MessageType.Invocation, target: 'Tick', arguments: [i] });
+    expect(h.clock.armed).toBe(armed);
+    await h.clock.advance(14_999);
+    expect(h.server.sent(MessageType.Ping)).toHaveLength(1);
+    h.server.send({ type: MessageType.Ping });
+    await h.clock.advance(1);
+    expect(h.server.sent(MessageType.Ping)).toHaveLength(2);
+  });
+
+  it('a silent server times out after 30 s: TimeoutError, then a reconnect per the policy', async () => {
+    const h = harness({ reconnect: fixedDelays([0, 5000]) });
+    await connected(h);
+    h.server.socket.onmessage = null;
+    await h.clock.advance(29_999);
+    expect(h.connection.state.status).toBe('connected');
+    await h.clock.advance(1);
+    const lost = h.states.find((state) => state.status === 'reconnecting');
+    expect(lost?.lastError).toBeInstanceOf(TimeoutError);
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
+    expect(h.server.negotiations).toHaveLength(2);
+    expect(h.statuses()).toEqual(['disconnected', 'connecting', 'connected', 'reconnecting', 'connected']);
+  });
+});
+
+describe('HubConnection: reconnect', () => {
+  it('fails pending calls with ConnectionClosedError when the connection drops; on() survives', async () => {
+    const h = harness({ reconnect: fixedDelays([1000]) });
+    await connected(h);
+    const seen: unknown[] = [];
+    h.connection.on('Tick').subscribe(([n]) => seen.push(n));
+    const pending = h.connection.invoke('Slow').then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    await flush();
+    h.server.socket.drop();
+    const error = await pending;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error).toMatchObject({ invocationId: '0' });
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 1, nextRetryInMs: 1000 });
+    await h.clock.advance(1000);
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2', attempt: 0 });
+    h.server.send({ type: MessageType.Invocation, target: 'Tick', arguments: [7] });
+    expect(seen).toEqual([7]);
+  });
+
+  it('gives up when the policy says so, reporting the last error', async () => {
+    const h = harness({ reconnect: fixedDelays([0, 100]) });
+    await connected(h);
+    h.server.negotiateStatus = 503;
+    h.server.socket.drop();
+    await h.clock.advance(100);
+    expect(h.connection.state.status).toBe('disconnected');
+    expect(h.connection.state.lastError).toBeInstanceOf(NegotiateError);
+    expect(h.connection.state.lastError).toMatchObject({ statusCode: 503 });
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it('a server Close without allowReconnect closes for good, with its error', async () => {
+    const h = harness();
+    await connected(h);
+    h.server.send({ type: MessageType.Close, error: 'Kicked.' });
+    await flush();
+    expect(h.connection.state.status).toBe('disconnected');
+    expect(h.connection.state.lastError?.message).toContain('Kicked.');
+    expect(h.server.negotiations).toHaveLength(1);
+  });
+
+  it('a server Close with allowReconnect reconnects', async () => {
+    const h = harness();
+    await connected(h);
+    h.server.send({ type: MessageType.Close, error: 'Restarting.', allowReconnect: true });
+    await h.clock.advance(0);
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
+  });
+
+  it('a malformed frame is a ProtocolError and the connection is re-established', async () => {
+    const h = harness();
+    await connected(h);
+    h.server.socket.deliver('{"type":1,"target":42}\x1e');
+    await h.clock.advance(0);
+    expect(h.states.find((state) => state.status === 'reconnecting')?.lastError).toBeInstanceOf(
+      ProtocolError,
+    );
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
+  });
+
+  it('noReconnect closes at once', async () => {
+    const h = harness({ reconnect: noReconnect() });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    expect(h.statuses()).toEqual(['disconnected', 'connecting', 'connected', 'reconnecting', 'disconnected']);
+  });
+});
+
+describe('HubConnection: start', () => {
+  it('rejects with the negotiate error and ends disconnected', async () => {
+    const h = harness();
+    h.server.negotiateStatus = 500;
+    const error = await h.connection.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NegotiateError);
+    expect(error).toMatchObject({ statusCode: 500 });
+    expect(h.connection.state).toMatchObject({ status: 'disconnected', lastError: error });
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it('with retry, follows the policy until the server answers', async () => {
+    const h = harness({ reconnect: fixedDelays([1000, 1000, 1000]) });
+    h.server.negotiateStatus = 503;
+    const started = h.connection.start({ retry: true });
+    await flush();
+    expect(h.connection.state).toMatchObject({ status: 'connecting', attempt: 1, nextRetryInMs: 1000 });
+    await h.clock.advance(1000);
+    expect(h.connection.state).toMatchObject({ status: 'connecting', attempt: 2 });
+    h.server.negotiateStatus = 200;
+    await h.clock.advance(1000);
+    await started;
+    expect(h.connection.state.status).toBe('connected');
+  });
+
+  it('returns the same promise while connecting, and starts again after a stop', async () => {
+    const h = harness();
+    const a = h.connection.start();
+    const b = h.connection.start();
+    await Promise.all([a, b]);
+    expect(h.server.negotiations).toHaveLength(1);
+    const stopped = h.connection.stop();
+    const again = h.connection.start();
+    await stopped;
+    await again;
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
+  });
+
+  it('a refused handshake rejects with a ProtocolError naming the reason', async () => {
+    const h = harness({}, { autoHandshake: false });
+    const started = h.connection.start().catch((e: unknown) => e);
+    await flush();
+    h.server.socket.deliver('{"error":"Requested protocol \'json\' is not available."}\x1e');
+    const error = await started;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toContain("Requested protocol 'json' is not available.");
+  });
+
+  it('an unanswered handshake times out', async () => {
+    const h = harness({ serverTimeoutMs: 5000, keepAliveIntervalMs: 1000 }, { autoHandshake: false });
+    const started = h.connection.start().catch((e: unknown) => e);
+    await h.clock.advance(5000);
+    expect(await started).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('HubConnection: stop', () => {
+  it('sends Close, closes the socket, fails pending calls and leaves no timer', async () => {
+    const h = harness();
+    await connected(h);
+    const pending = h.connection.invoke('Slow').then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    await flush();
+    const socket = h.server.socket;
+    await h.connection.stop();
+    expect(h.server.sent(MessageType.Close)).toHaveLength(1);
+    expect(socket.readyState).toBe(3);
+    expect(await pending).toBeInstanceOf(ConnectionClosedError);
+    expect(h.clock.pending).toBe(0);
+    expect(h.statuses()).toEqual([
+      'disconnected',
+      'connecting',
+      'connected',
+      'disconnecting',
+      'disconnected',
+    ]);
+  });
+
+  it('while waiting to reconnect: no attempt follows and nothing is left', async () => {
+    const h = harness({ reconnect: fixedDelays([60_000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    expect(h.connection.state.status).toBe('reconnecting');
+    await h.connection.stop();
+    expect(h.clock.pending).toBe(0);
+    await h.clock.advance(120_000);
+    expect(h.server.negotiations).toHaveLength(1);
+    expect(h.connection.state.status).toBe('disconnected');
+  });
+
+  it('while connecting: start rejects and nothing is left', async () => {
+    const h = harness({}, { autoHandshake: false });
+    const started = h.connection.start().catch((e: unknown) => e);
+    await flush();
+    await h.connection.stop();
+    expect(((await started) as Error).name).toBe('AbortError');
+    expect(h.clock.pending).toBe(0);
+    expect(h.server.sockets.size).toBe(0);
+  });
+});
+
+describe('HubConnection: outbox', () => {
+  it('queues calls while reconnecting and sends them in order once connected', async () => {
+    const h = harness({ outbox: true, reconnect: fixedDelays([1000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    const sent = h.connection.send('Queued', 1);
+    const result = firstValueFrom(h.connection.invoke('Add', 2, 3));
+    await h.clock.advance(1000);
+    await sent;
+    const invocations = h.server.sent(MessageType.Invocation);
+    expect(invocations.map((m) => m.target)).toEqual(['Queued', 'Add']);
+    h.server.send({ type: MessageType.Completion, invocationId: invocations[1]!.invocationId!, result: 5 });
+    expect(await result).toBe(5);
+  });
+
+  it('fails at once past its limit, and fails what waits when stopped', async () => {
+    const h = harness({ outbox: { limit: 1 }, reconnect: fixedDelays([60_000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    const first = h.connection.send('One').catch((e: unknown) => e);
+    await expect(h.connection.send('Two')).rejects.toBeInstanceOf(ConnectionClosedError);
+    await h.connection.stop();
+    expect(await first).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('a queued call that is cancelled is not sent', async () => {
+    const h = harness({ outbox: true, reconnect: fixedDelays([1000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    const subscription = h.connection.invoke('Never').subscribe({ error: () => undefined });
+    subscription.unsubscribe();
+    await h.clock.advance(1000);
+    expect(h.server.sent(MessageType.Invocation)).toEqual([]);
+    expect(h.server.sent(MessageType.CancelInvocation)).toEqual([]);
+  });
+});
+
+describe('HubConnection: access tokens', () => {
+  it('puts the token in the WebSocket query (browser WebSocket) and redacts it from logs', async () => {
+    const lines: string[] = [];
+    const h = harness({
+      accessTokenFactory: () => 'secret-token',
+      logger: { log: (_level, message) => lines.push(message) },
+    });
+    await connected(h);
+    expect(h.server.socket.url).toBe('ws://hub.test/chat?id=t1&access_token=secret-token');
+    await h.connection.stop();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).not.toContain('secret-token');
+    expect(lines.join('\n')).not.toContain('id=t1');
+  });
+});

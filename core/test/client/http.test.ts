@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { AccessTokens } from '../../src/client/access-tokens.js';
+import { Http } from '../../src/client/http.js';
+import { AbortError, HttpError, TimeoutError } from '../../src/errors.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+function setup(respond: (token: string | null, count: number) => Response | Promise<Response>) {
+  const clock = new VirtualClock();
+  const requests: { url: string; headers: Headers; init: RequestInit }[] = [];
+  const fetch = ((input: string | URL, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    requests.push({ url: String(input), headers, init });
+    const pending = Promise.resolve(respond(headers.get('Authorization'), requests.length));
+    return new Promise<Response>((resolve, reject) => {
+      init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      pending.then(resolve, reject);
+    });
+  }) as typeof globalThis.fetch;
+  let issued = 0;
+  const calls: boolean[] = [];
+  const tokens = new AccessTokens(({ forceRefresh }) => {
+    calls.push(forceRefresh);
+    return new Promise((resolve) => setTimeout(() => resolve(`t${++issued}`), 5));
+  }, 'http://h/hub');
+  const http = new Http(
+    { fetch, headers: { 'X-App': '1' }, withCredentials: true, timeoutMs: 1000, clock },
+    tokens,
+  );
+  return { clock, requests, tokens, calls, http };
+}
+
+describe('Http', () => {
+  it('sends the token, X-Requested-With, custom headers, content type and credentials', async () => {
+    const { http, tokens, requests } = setup(() => new Response('ok'));
+    await tokens.acquire();
+    await http.send({ method: 'POST', url: 'http://h/hub?id=1', body: 'x' });
+    await http.send({ method: 'POST', url: 'http://h/hub?id=1', body: new Uint8Array([1]) });
+    expect(Object.fromEntries(requests[0]!.headers)).toEqual({
+      authorization: 'Bearer t1',
+      'content-type': 'text/plain;charset=UTF-8',
+      'x-app': '1',
+      'x-requested-with': 'XMLHttpRequest',
+    });
+    expect(requests[1]!.headers.get('Content-Type')).toBe('application/octet-stream');
+    expect(requests[0]!.init.credentials).toBe('include');
+  });
+
+  it('after a 401 asks the factory once with forceRefresh and retries', async () => {
+    const { http, tokens, calls } = setup(
+      (token) =>
+        new Response(token === 'Bearer t2' ? 'ok' : '', { status: token === 'Bearer t2' ? 200 : 401 }),
+    );
+    await tokens.acquire();
+    expect((await http.send({ method: 'GET', url: 'http://h/x' })).body).toBe('ok');
+    expect(calls).toEqual([false, true]);
+  });
+
+  it('concurrent 401s share one refresh', async () => {
+    const { http, tokens, calls } = setup(
+      (token) => new Response('', { status: token === 'Bearer t2' ? 200 : 401 }),
+    );
+    await tokens.acquire();
+    await Promise.all([1, 2, 3].map(() => http.send({ method: 'GET', url: 'http://h/x' })));
+    expect(calls).toEqual([false, true]);
+  });
+
+  it('a second 401 is an HttpError with the status', async () => {
+    const { http, tokens } = setup(() => new Response('denied', { status: 401 }));
+    await tokens.acquire();
+    const error = await http
+      .send({ method: 'GET', url: 'http://h/x?access_token=secret' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ statusCode: 401 });
+    expect((error as Error).message).not.toContain('secret');
+  });
+
+  it('a redirect token is not refreshed', async () => {
+    const { http, tokens, calls } = setup(() => new Response('', { status: 401 }));
+    tokens.useRedirectToken('redirected');
+    await expect(http.send({ method: 'GET', url: 'http://h/x' })).rejects.toBeInstanceOf(HttpError);
+    expect(calls).toEqual([]);
+  });
+
+  it('times out with a TimeoutError, and aborts with an AbortError', async () => {
+    const { http, clock } = setup(() => new Promise<Response>(() => undefined));
+    const timedOut = http.send({ method: 'GET', url: 'http://h/x' }).catch((e: unknown) => e);
+    await clock.advance(1000);
+    expect(await timedOut).toBeInstanceOf(TimeoutError);
+    const controller = new AbortController();
+    const aborted = http
+      .send({ method: 'GET', url: 'http://h/x', signal: controller.signal })
+      .catch((e: unknown) => e);
+    controller.abort();
+    expect(await aborted).toBeInstanceOf(AbortError);
+    expect(clock.pending).toBe(0);
+  });
+});
