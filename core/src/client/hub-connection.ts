@@ -1,15 +1,16 @@
-import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
-import { AbortError, ConnectionClosedError, TimeoutError, type ProtocolName } from '../errors.js';
+import type { Observable, Subscription } from 'rxjs';
+import { ConnectionClosedError, type ProtocolName } from '../errors.js';
 import { MessageType, type HubMessage } from '../protocol/messages.js';
 import { AccessTokens } from './access-tokens.js';
-import { HubCall, HubStream, type CallOptions } from './calls.js';
+import { runCall, type CallContext } from './call.js';
+import { HubCall, HubStream } from './calls.js';
 import { ClientMethods } from './client-methods.js';
 import { Http } from './http.js';
 import { Invocations } from './invocations.js';
 import { Lifecycle } from './lifecycle.js';
 import type { InboundMessage } from './link.js';
 import { createLog, type Log } from './logger.js';
-import { resolveOptions, type HubConnectionOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, type HubConnectionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { ConnectionState } from './state.js';
 import type {
@@ -52,7 +53,6 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   /** The hub URL. */
   readonly url: string;
 
-  private readonly options: ResolvedOptions;
   private readonly log: Log;
   private readonly lifecycle: Lifecycle;
   private readonly invocations: Invocations;
@@ -61,9 +61,10 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   /** Uploads started by `send()`, which no invocation owns. */
   private readonly orphanUploads = new Set<() => void>();
   private readonly uploadSink: UploadSink;
+  private readonly calls: CallContext;
 
   constructor(options: HubConnectionOptions) {
-    const resolved = (this.options = resolveOptions(options));
+    const resolved = resolveOptions(options);
     const log = (this.log = createLog(resolved.logger));
     this.url = resolved.url;
     const tokens = new AccessTokens(resolved.accessTokenFactory, resolved.url);
@@ -78,6 +79,17 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     this.uploadSink = {
       write: (message) => void this.post(message)?.catch(() => undefined),
       ready: () => this.lifecycle.link?.ready(),
+    };
+    this.calls = {
+      invocations: this.invocations,
+      clock: resolved.clock,
+      uploads: this.uploadSink,
+      post: (message) => this.post(message),
+      withdraw: (invocationId) => {
+        if (this.outbox?.discard(invocationId) !== true) {
+          this.tryWrite({ type: MessageType.CancelInvocation, invocationId });
+        }
+      },
     };
     this.lifecycle = new Lifecycle(
       {
@@ -192,7 +204,9 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     target: K,
     ...args: MethodArgs<Server, K>
   ): HubCall<MethodResult<Server, K>> {
-    return new HubCall((subscriber, options) => this.call(false, target, args, subscriber, options));
+    return new HubCall((subscriber, options) =>
+      runCall(this.calls, false, target, args, subscriber, options),
+    );
   }
 
   /**
@@ -208,7 +222,9 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     target: K,
     ...args: MethodArgs<Server, K>
   ): HubStream<StreamItem<Server, K>> {
-    return new HubStream((subscriber, options) => this.call(true, target, args, subscriber, options));
+    return new HubStream((subscriber, options) =>
+      runCall(this.calls, true, target, args, subscriber, options),
+    );
   }
 
   /**
@@ -242,78 +258,6 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
       else queued.then(begin, () => undefined);
     }
     return queued ?? this.lifecycle.link!.sent();
-  }
-
-  private call(
-    streaming: boolean,
-    target: string,
-    args: readonly unknown[],
-    subscriber: Subscriber<unknown>,
-    { signal, timeoutMs }: CallOptions,
-  ): TeardownLogic {
-    if (signal?.aborted === true) {
-      subscriber.error(new AbortError(`The call of '${target}' was aborted.`, { cause: signal.reason }));
-      return undefined;
-    }
-    const { clock } = this.options;
-    const split = splitArguments(args, () => this.invocations.nextId());
-    const invocationId = this.invocations.nextId();
-    let settled = false;
-    let timer: unknown;
-    let stopUploads: (() => void) | undefined;
-    const settle = () => {
-      settled = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      stopUploads?.();
-    };
-    const cancel = (error?: Error) => {
-      if (settled) return;
-      this.invocations.remove(invocationId);
-      settle();
-      if (this.outbox?.discard(invocationId) !== true)
-        this.tryWrite({ type: MessageType.CancelInvocation, invocationId });
-      if (error !== undefined) subscriber.error(error);
-    };
-    const onAbort = () =>
-      cancel(
-        new AbortError(`The call of '${target}' was aborted.`, { cause: (signal as AbortSignal).reason }),
-      );
-
-    this.invocations.add(invocationId, { target, streaming, subscriber, settle });
-    let queued: Promise<void> | undefined;
-    try {
-      queued = this.post({
-        type: streaming ? MessageType.StreamInvocation : MessageType.Invocation,
-        invocationId,
-        target,
-        arguments: split.args,
-        ...(split.streamIds !== undefined && { streamIds: split.streamIds }),
-      });
-    } catch (error) {
-      this.invocations.remove(invocationId);
-      settle();
-      subscriber.error(error);
-      return undefined;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeoutMs !== undefined) {
-      timer = clock.setTimeout(
-        () =>
-          cancel(
-            new TimeoutError(`The call of '${target}' did not complete within ${timeoutMs} ms.`, timeoutMs),
-          ),
-        timeoutMs,
-      );
-    }
-    if (split.streamIds !== undefined) {
-      const begin = () => {
-        if (!settled) stopUploads = startUploads(split.streams, split.streamIds!, this.uploadSink);
-      };
-      if (queued === undefined) begin();
-      else queued.then(begin, () => undefined);
-    }
-    return () => cancel();
   }
 
   /**

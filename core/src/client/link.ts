@@ -1,5 +1,5 @@
-import { AbortError, ConnectionClosedError, ProtocolError, TimeoutError } from '../errors.js';
-import { parseHandshakeResponse, writeHandshakeRequest } from '../protocol/handshake.js';
+import { AbortError, ConnectionClosedError, TimeoutError } from '../errors.js';
+import { writeHandshakeRequest } from '../protocol/handshake.js';
 import {
   MessageType,
   type CloseMessage,
@@ -9,12 +9,12 @@ import {
   type InvocationMessage,
   type StreamItemMessage,
 } from '../protocol/messages.js';
-import { RECORD_SEPARATOR, RECORD_SEPARATOR_CODE } from '../protocol/record-separator.js';
 import { SendQueue } from '../transports/send-queue.js';
 import type { TransportEvents } from '../transports/transport.js';
-import type { Clock } from './clock.js';
+import { settleWithin, type Clock } from './clock.js';
 import { connectTransport, type ConnectedTransport, type ConnectSettings } from './connect.js';
 import { deferred, type Deferred } from './deferred.js';
+import { readHandshake, TextFrames } from './frames.js';
 import { KeepAlive } from './keep-alive.js';
 import type { Log } from './logger.js';
 import { isSequenced, MessageBuffer } from './message-buffer.js';
@@ -46,8 +46,6 @@ export type Deliver = (message: InboundMessage) => void;
 
 type Phase = 'opening' | 'open' | 'detached' | 'closed';
 
-/** A text frame cut in the middle of a record waits for the rest, up to this many characters. */
-const MAX_PARTIAL_LENGTH = 64 * 1024 * 1024;
 /** How long `close()` gives the Close message to leave before stopping the transport. */
 const CLOSE_MESSAGE_WAIT_MS = 1000;
 
@@ -64,7 +62,7 @@ export class Link {
   private buffer: MessageBuffer | undefined;
   private handshake: Deferred | undefined;
   private held: InboundMessage[] | undefined = [];
-  private partial = '';
+  private readonly text = new TextFrames();
   private replayed: Deferred | undefined;
   private loss = deferred<LinkLoss>();
 
@@ -86,11 +84,6 @@ export class Link {
 
   get transportName(): string {
     return this.connected.transport.name;
-  }
-
-  /** Whether the link is resumable after a transport loss. */
-  get stateful(): boolean {
-    return this.buffer !== undefined;
   }
 
   /** Whether messages can be written (sent now, or buffered for the reattach). */
@@ -167,7 +160,7 @@ export class Link {
     if (wasOpen) {
       try {
         this.queue.push(this.settings.protocol.write({ type: MessageType.Close }));
-        await this.within(CLOSE_MESSAGE_WAIT_MS, this.queue.sent());
+        await settleWithin(this.settings.clock, CLOSE_MESSAGE_WAIT_MS, this.queue.sent());
       } catch {
         // Best effort: the transport is going away anyway.
       }
@@ -176,11 +169,6 @@ export class Link {
     await this.connected.transport.stop().catch((error: unknown) => {
       this.settings.log('debug', `Stopping the transport failed: ${(error as Error).message}`);
     });
-  }
-
-  /** A snapshot of the stateful buffer: messages the server has not acknowledged. */
-  get unacknowledged(): { readonly count: number; readonly bytes: number } {
-    return this.buffer?.unacknowledged ?? { count: 0, bytes: 0 };
   }
 
   private readonly events: TransportEvents = {
@@ -276,65 +264,29 @@ export class Link {
   private receive(data: string | ArrayBuffer | Uint8Array): void {
     if (this.phase === 'closed') return;
     this.keepAlive?.received();
-    if (
-      typeof data === 'string' &&
-      (this.partial !== '' || data.charCodeAt(data.length - 1) !== RECORD_SEPARATOR_CODE)
-    ) {
-      data = this.reassemble(data);
-      if (data === '') return;
-    }
-    if (this.handshake !== undefined) {
-      const rest = this.readHandshake(this.handshake, data);
-      if (rest === undefined) return;
-      data = rest;
-    }
     let messages: HubMessage[];
     try {
-      messages = this.settings.protocol.parse(data);
+      let input: string | ArrayBuffer | Uint8Array | undefined =
+        typeof data === 'string' ? this.text.complete(data) : data;
+      if (input === '') return;
+      if (this.handshake !== undefined) {
+        const handshake = this.handshake;
+        try {
+          input = readHandshake(input);
+        } catch (error) {
+          handshake.reject(error as Error);
+          return;
+        }
+        this.handshake = undefined;
+        handshake.resolve();
+        if (input === undefined) return;
+      }
+      messages = this.settings.protocol.parse(input);
     } catch (error) {
       this.end({ error: error as Error, allowReconnect: true, resumable: false });
       return;
     }
     for (let i = 0; i < messages.length; i++) this.route(messages[i]!);
-  }
-
-  /** Text frames normally end on a record separator; a cut one is completed by the next frame. */
-  private reassemble(data: string): string {
-    const text = this.partial + data;
-    const end = text.lastIndexOf(RECORD_SEPARATOR);
-    this.partial = text.slice(end + 1);
-    if (this.partial.length > MAX_PARTIAL_LENGTH) {
-      this.partial = '';
-      this.end({
-        error: new ProtocolError('A text frame exceeded 64 Mi characters without a record separator.', {
-          protocol: 'json',
-        }),
-        allowReconnect: true,
-        resumable: false,
-      });
-      return '';
-    }
-    return end === -1 ? '' : text.slice(0, end + 1);
-  }
-
-  private readHandshake(
-    handshake: Deferred,
-    data: string | ArrayBuffer | Uint8Array,
-  ): string | Uint8Array | undefined {
-    try {
-      const { message, remaining } = parseHandshakeResponse(data);
-      if (message.error !== undefined) {
-        throw new ProtocolError(`The server refused the handshake: ${message.error}`, {
-          protocol: 'handshake',
-        });
-      }
-      handshake.resolve();
-      this.handshake = undefined;
-      return remaining;
-    } catch (error) {
-      handshake.reject(error as Error);
-      return undefined;
-    }
   }
 
   private route(message: HubMessage): void {
@@ -419,18 +371,5 @@ export class Link {
     this.replayed?.reject(reason);
     this.replayed = undefined;
     this.held = undefined;
-  }
-
-  /** Waits for `promise`, at most `ms`; never fails (for best-effort steps). */
-  private within(ms: number, promise: Promise<void>): Promise<void> {
-    const { clock } = this.settings;
-    return new Promise((resolve) => {
-      const timer = clock.setTimeout(resolve, ms);
-      const done = () => {
-        clock.clearTimeout(timer);
-        resolve();
-      };
-      promise.then(done, done);
-    });
   }
 }
