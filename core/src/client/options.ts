@@ -20,7 +20,7 @@ export interface StatefulReconnectOptions {
 
 /** Options of {@link createHubConnection}. */
 export interface HubConnectionOptions {
-  /** The hub URL, absolute or (in browsers) relative to the page. Its query is kept on every request. */
+  /** The hub URL: absolute, or relative to the page (browsers) or worker script. Its query is kept on every request. */
   readonly url: string;
   /**
    * Transports in order of preference; the first the server offers and that connects wins. Default: WebSockets,
@@ -98,11 +98,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-/** Resolves a relative URL against the page (browsers). */
+/** Resolves a relative URL against the page (browsers) or the worker script (web workers). */
 function absoluteUrl(url: string): string {
-  const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
+  const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
   try {
-    return new URL(url, base).href;
+    return new URL(url, scope.document?.baseURI ?? scope.location?.href).href;
   } catch (cause) {
     throw new TypeError(`Invalid hub URL '${url}': pass an absolute http(s) URL.`, { cause });
   }
