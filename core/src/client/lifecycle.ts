@@ -28,6 +28,9 @@ export interface LifecycleHooks {
   closed(error: Error): void;
 }
 
+/** A connection that lived this long resets the backoff; one lost sooner continues it. */
+const STABLE_AFTER_MS = 5000;
+
 interface Run {
   readonly controller: AbortController;
   readonly started: Deferred;
@@ -46,6 +49,9 @@ export class Lifecycle {
   private current: Link | undefined;
   private run: Run | undefined;
   private stopping: Promise<void> | undefined;
+  /** The retries behind the current connection, and when it was made. */
+  private streak:
+    { readonly attempts: number; readonly since: number; readonly connectedAt: number } | undefined;
 
   constructor(
     private readonly settings: LifecycleSettings,
@@ -122,6 +128,11 @@ export class Lifecycle {
     for (let attempt = 1; ; attempt++) {
       try {
         const link = await this.open(signal);
+        this.streak = {
+          attempts: 0,
+          since: this.settings.clock.now(),
+          connectedAt: this.settings.clock.now(),
+        };
         this.activate(link, false);
         run.started.resolve();
         return link;
@@ -133,7 +144,7 @@ export class Lifecycle {
           this.end(run, error as Error);
           return undefined;
         }
-        if (!(await this.pause(attempt, delay, signal))) return undefined;
+        if (!(await this.pause(attempt, delay, signal, error as Error))) return undefined;
       }
     }
   }
@@ -142,31 +153,33 @@ export class Lifecycle {
   private async recover(run: Run, link: Link, loss: LinkLoss): Promise<Link | undefined> {
     const { signal } = run.controller;
     const { clock, reattachWindowMs } = this.settings;
-    const since = clock.now();
+    // A connection lost soon after it was made continues the previous backoff: a server that accepts and then
+    // drops every connection must not be hammered at the policy's first, immediate, retry.
+    const streak =
+      this.streak !== undefined && clock.now() - this.streak.connectedAt < STABLE_AFTER_MS
+        ? this.streak
+        : undefined;
+    const since = streak?.since ?? clock.now();
     let reason = loss.error ?? new ConnectionClosedError('The connection was lost.');
     let resumable = loss.resumable;
     if (!resumable) this.abandon(link, reason);
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = (streak?.attempts ?? 0) + 1; ; attempt++) {
       const delay = this.nextDelay(attempt, since, reason);
       if (delay === null) {
         this.settings.log('warn', `Giving up reconnecting after ${attempt - 1} attempts: ${reason.message}`);
         this.end(run, reason, link);
         return undefined;
       }
-      if (!(await this.pause(attempt, delay, signal))) return undefined;
+      if (!(await this.pause(attempt, delay, signal, reason))) return undefined;
       if (resumable && clock.now() - since >= reattachWindowMs) {
         resumable = false;
         this.abandon(link, reason);
       }
       try {
-        if (resumable) {
-          await link.reattach(signal);
-          this.activate(link, true);
-          return link;
-        }
-        const fresh = await this.open(signal);
-        this.activate(fresh, false);
-        return fresh;
+        const next = resumable ? (await link.reattach(signal), link) : await this.open(signal);
+        this.streak = { attempts: attempt, since, connectedAt: clock.now() };
+        this.activate(next, resumable);
+        return next;
       } catch (error) {
         if (signal.aborted) return undefined;
         reason = error as Error;
@@ -199,12 +212,15 @@ export class Lifecycle {
   /** The server-side connection is gone: calls on it fail now, not when reconnecting ends. */
   private abandon(link: Link, reason: Error): void {
     if (this.current === link) this.current = undefined;
-    void link.close();
+    const lost = new ConnectionClosedError('The connection was lost and could not be resumed.', {
+      cause: reason,
+    });
+    void link.close(lost);
     this.hooks.connectionLost(reason);
   }
 
-  private async pause(attempt: number, delayMs: number, signal: AbortSignal): Promise<boolean> {
-    this.dispatch({ type: 'waiting', attempt, delayMs });
+  private async pause(attempt: number, delayMs: number, signal: AbortSignal, error: Error): Promise<boolean> {
+    this.dispatch({ type: 'waiting', attempt, delayMs, error });
     try {
       await waitToRetry(this.settings.clock, delayMs, signal);
     } catch {

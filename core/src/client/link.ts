@@ -65,6 +65,7 @@ export class Link {
   private readonly text = new TextFrames();
   private replayed: Deferred | undefined;
   private loss = deferred<LinkLoss>();
+  private openingFailure: Error | undefined;
 
   private constructor(
     private readonly settings: LinkSettings,
@@ -152,11 +153,14 @@ export class Link {
     this.replayed = undefined;
   }
 
-  /** Sends Close (best effort) and stops the transport. No `lost` follows. */
-  async close(): Promise<void> {
+  /**
+   * Sends Close (best effort) and stops the transport. No `lost` follows. Writes waiting for a reattach fail
+   * with `reason`.
+   */
+  async close(reason: Error = new ConnectionClosedError('The connection was stopped.')): Promise<void> {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
-    this.shutDown(new ConnectionClosedError('The connection was stopped.'));
+    this.shutDown(reason);
     if (wasOpen) {
       try {
         this.queue.push(this.settings.protocol.write({ type: MessageType.Close }));
@@ -165,7 +169,7 @@ export class Link {
         // Best effort: the transport is going away anyway.
       }
     }
-    this.queue.close(new ConnectionClosedError('The connection was stopped.'));
+    this.queue.close(reason);
     await this.connected.transport.stop().catch((error: unknown) => {
       this.settings.log('debug', `Stopping the transport failed: ${(error as Error).message}`);
     });
@@ -209,6 +213,7 @@ export class Link {
         writeHandshakeRequest({ protocol: protocol.name, version: this.buffer === undefined ? 1 : 2 }),
       );
       await handshake.promise;
+      if (this.openingFailure !== undefined) throw this.openingFailure;
     } catch (error) {
       this.phase = 'closed';
       this.buffer?.dispose();
@@ -336,9 +341,12 @@ export class Link {
   private end(loss: LinkLoss): void {
     if (this.phase === 'closed') return;
     if (this.phase === 'opening') {
-      this.handshake?.reject(
-        loss.error ?? new ConnectionClosedError('The server closed the connection during the handshake.'),
-      );
+      // Before the handshake completes it fails the handshake; after (a Close or bad data in the same frame as
+      // the handshake answer) it fails the opening just the same, once the handshake step resumes.
+      const error =
+        loss.error ?? new ConnectionClosedError('The server closed the connection while connecting.');
+      if (this.handshake !== undefined) this.handshake.reject(error);
+      else this.openingFailure ??= error;
       return;
     }
     const resumable = loss.resumable && this.buffer !== undefined && this.phase === 'open';

@@ -100,10 +100,14 @@ export class MessageBuffer {
     this.stopAckTimer();
   }
 
-  /** On a new transport: our Sequence, then every un-acked message, in order. */
+  /**
+   * On a new transport: our Sequence, an Ack of what we have received (the timer may never have fired if drops
+   * come faster than once a second, and the server's buffer would never drain), then every un-acked message.
+   */
   replay(sequence: (sequenceId: number) => void, send: (data: string | Uint8Array) => void): void {
     const { items } = this;
     sequence(this.head < items.length ? items[this.head]!.id : this.sentCount + 1);
+    if (this.latestReceived > 0) this.sendAck(this.latestReceived);
     for (let i = this.head; i < items.length; i++) send(items[i]!.data);
   }
 

@@ -12,7 +12,7 @@ export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 're
  * - `attempt`: while reconnecting (or retrying the first start), the number of the attempt under way or next,
  *   from 1 (0 otherwise);
  * - `nextRetryInMs`: while waiting between attempts, how long the wait is;
- * - `lastError`: why the connection was last lost or closed.
+ * - `lastError`: why the connection was last lost or closed, or why the last attempt failed.
  */
 export interface ConnectionState {
   readonly status: ConnectionStatus;
@@ -28,7 +28,7 @@ export type StateEvent =
   | { readonly type: 'starting' }
   | { readonly type: 'connected'; readonly connectionId: string | null; readonly transport: AnyTransportName }
   | { readonly type: 'lost'; readonly error: Error | null }
-  | { readonly type: 'waiting'; readonly attempt: number; readonly delayMs: number }
+  | { readonly type: 'waiting'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
   | { readonly type: 'attempting'; readonly attempt: number }
   | { readonly type: 'stopping' }
   | { readonly type: 'closed'; readonly error: Error | null };
@@ -67,7 +67,7 @@ export function reduceState(state: ConnectionState, event: StateEvent): Connecti
         lastError: event.error,
       };
     case 'waiting':
-      return { ...state, attempt: event.attempt, nextRetryInMs: event.delayMs };
+      return { ...state, attempt: event.attempt, nextRetryInMs: event.delayMs, lastError: event.error };
     case 'attempting':
       return { ...state, attempt: event.attempt, nextRetryInMs: null };
     case 'stopping':

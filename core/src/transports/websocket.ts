@@ -63,7 +63,8 @@ export class WebSocketTransport implements Transport {
     const socket = this.socket;
     this.socket = undefined;
     if (socket === undefined) return Promise.resolve();
-    socket.onmessage = socket.onerror = socket.onopen = null;
+    socket.onmessage = socket.onopen = null;
+    socket.onerror = () => undefined;
     if (socket.readyState === CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const { clock } = this.context;
@@ -111,9 +112,20 @@ export class WebSocketTransport implements Transport {
       let opened = false;
       let failure: Error | undefined;
       const onAbort = () => {
-        socket.onopen = socket.onclose = socket.onerror = null;
+        // Settled once the socket is really gone (or after a bound), so that stop() leaves no socket behind. The
+        // error handler stays: `ws` emits 'error' for a socket closed while connecting, fatal without a listener.
+        const aborted = new AbortError('Connecting the WebSocket was aborted.', { cause: signal.reason });
+        const timer = this.context.clock.setTimeout(() => {
+          (socket as Partial<NodeWebSocket>).terminate?.();
+          reject(aborted);
+        }, CLOSE_WAIT_MS);
+        socket.onopen = null;
+        socket.onerror = () => undefined;
+        socket.onclose = () => {
+          this.context.clock.clearTimeout(timer);
+          reject(aborted);
+        };
         socket.close();
-        reject(new AbortError('Connecting the WebSocket was aborted.', { cause: signal.reason }));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       socket.onopen = () => {

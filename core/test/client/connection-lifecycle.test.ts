@@ -99,6 +99,23 @@ describe('HubConnection: reconnect', () => {
     expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
   });
 
+  it('a connection lost soon after it was made continues the backoff instead of retrying at once', async () => {
+    const h = harness({ reconnect: fixedDelays([0, 1000, 2000, 4000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await h.clock.advance(0);
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
+    await h.clock.advance(100);
+    h.server.socket.drop();
+    await flush();
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryInMs: 1000 });
+    await h.clock.advance(1000);
+    await h.clock.advance(6000);
+    h.server.socket.drop();
+    await flush();
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 1, nextRetryInMs: 0 });
+  });
+
   it('noReconnect closes at once', async () => {
     const h = harness({ reconnect: noReconnect() });
     await connected(h);
@@ -154,6 +171,19 @@ describe('HubConnection: start', () => {
     const error = await started;
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toContain("Requested protocol 'json' is not available.");
+  });
+
+  it("a Close in the same frame as the handshake answer fails the start with the server's error", async () => {
+    const h = harness({}, { autoHandshake: false });
+    const started = h.connection.start().catch((e: unknown) => e);
+    await flush();
+    h.server.socket.deliver(
+      '{}\x1e{"type":7,"error":"Connection closed with an error. Exception: Not today."}\x1e',
+    );
+    const error = await started;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toContain('Not today.');
+    expect(h.connection.state).toMatchObject({ status: 'disconnected', lastError: error });
   });
 
   it('an unanswered handshake times out', async () => {

@@ -58,6 +58,8 @@ describe('HubConnection: stateful reconnect', () => {
     );
     expect(afterReattach).toEqual([
       { type: MessageType.Sequence, sequenceId: 1 },
+      // What the client had received (the Ack timer could not fire before the drop).
+      { type: MessageType.Ack, sequenceId: 2 },
       { type: MessageType.Invocation, invocationId: '0', target: 'Add', arguments: [1, 2] },
       { type: MessageType.Invocation, target: 'WhileAway', arguments: ['x'] },
     ]);

@@ -40,9 +40,9 @@ describe('reduceState', () => {
       { type: 'starting' },
       { type: 'connected', connectionId: 'c1', transport: 'webSockets' },
       { type: 'lost', error: lost },
-      { type: 'waiting', attempt: 1, delayMs: 0 },
+      { type: 'waiting', attempt: 1, delayMs: 0, error: lost },
       { type: 'attempting', attempt: 1 },
-      { type: 'waiting', attempt: 2, delayMs: 750 },
+      { type: 'waiting', attempt: 2, delayMs: 750, error: lost },
       { type: 'attempting', attempt: 2 },
       { type: 'connected', connectionId: 'c2', transport: 'longPolling' },
     );
@@ -85,7 +85,13 @@ describe('reduceState', () => {
   });
 
   it('retrying the first start shows attempts while connecting', () => {
-    const states = run({ type: 'starting' }, { type: 'waiting', attempt: 1, delayMs: 100 });
-    expect(states[1]).toMatchObject({ status: 'connecting', attempt: 1, nextRetryInMs: 100 });
+    const refused = new Error('refused');
+    const states = run({ type: 'starting' }, { type: 'waiting', attempt: 1, delayMs: 100, error: refused });
+    expect(states[1]).toMatchObject({
+      status: 'connecting',
+      attempt: 1,
+      nextRetryInMs: 100,
+      lastError: refused,
+    });
   });
 });
