@@ -4,10 +4,10 @@
  * same raw client (the `ws` package: handshake, then counting Broadcast frames). The client runs in this process,
  * each server in its own, so the servers' memory is measured alone (RSS from /proc).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { dotnetAvailable, startReferenceServer } from '../test/support/dotnet-server.js';
+import { startMockServerProcess } from './server-process.js';
 
 const CONNECTIONS = Number(process.env.HUBRX_LOAD_CONNECTIONS ?? 10_000);
 const OPEN_CONCURRENCY = 200;
@@ -35,33 +35,6 @@ function rssMb(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function startMock(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@hubrx/source', 'bench/load-server.ts'],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /Now listening on: (\S+)/.exec(chunk.toString());
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`load server exited (${String(code)})`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin!.end();
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
 
 interface Clients {
   readonly sockets: WebSocket[];
@@ -155,7 +128,7 @@ async function measure(name: string, server: { url: string; pid: number | undefi
 
 export async function loadBenchmark(): Promise<void> {
   const results: LoadResult[] = [];
-  const mock = await startMock();
+  const mock = await startMockServerProcess();
   try {
     results.push(await measure('hubrx mock server', mock));
   } finally {

@@ -3,6 +3,7 @@
  * the same data or server, reported as ratios (never asserted: the figures go in the notes); and the mock server
  * under load.
  */
+import { clientBenchmark } from './client.js';
 import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
 import { loadBenchmark } from './load.js';
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
     );
     return Promise.resolve();
   },
+  client: clientBenchmark,
   load: loadBenchmark,
 };
 

@@ -83,7 +83,14 @@ export function messagePackHubProtocol(options: MessagePackHubProtocolOptions = 
         protocol: 'messagepack',
       });
     }
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    // A plain Uint8Array view (not a copy) of Node Buffers and other subclasses, so that byte-array values, which are
+    // views of the frame, are plain Uint8Arrays whatever the transport handed over.
+    const bytes =
+      data instanceof Uint8Array
+        ? Object.getPrototypeOf(data) === Uint8Array.prototype
+          ? data
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : new Uint8Array(data);
     const messages: HubMessage[] = [];
     cursor.end = 0;
     try {

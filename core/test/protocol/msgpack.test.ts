@@ -251,6 +251,16 @@ describe('messagePackHubProtocol', () => {
     });
   });
 
+  it('reads byte arrays of a Node Buffer frame as plain Uint8Array views, not Buffers', () => {
+    const data = frameOf([MessageType.Completion, {}, '1', 3, bytes(1, 2, 3)]);
+    const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const [message] = msgpack.parse(buffer);
+    const result = (message as { result: Uint8Array }).result;
+    expect(Object.getPrototypeOf(result)).toBe(Uint8Array.prototype);
+    expect([...result]).toEqual([1, 2, 3]);
+    expect(result.buffer).toBe(buffer.buffer);
+  });
+
   it('skips unknown message types and reads what follows', () => {
     const data = new Uint8Array([...frameOf([42, 'future', { x: 1 }]), ...frameOf([6])]);
     expect(msgpack.parse(data)).toEqual([{ type: 6 }]);

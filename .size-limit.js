@@ -1,0 +1,120 @@
+// @ts-check
+/**
+ * `npm run size`: what a browser app pays for hubrx, as an app's bundler would build it: ESM for the browser,
+ * minified, gzipped, tree-shaken down to what the app imports, straight from core's TypeScript sources (no build
+ * needed). The official client is measured the same way as the reference (no limit: it is not ours).
+ *
+ * Every core check also fails on any Node built-in import (`node:*`, `fs`, `events`...): core must run in browsers
+ * without polyfills.
+ */
+import { builtinModules } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import esbuild from 'esbuild';
+
+const CORE = 'core/src/index.ts';
+const MSGPACK = 'core/src/msgpack/index.ts';
+const OFFICIAL = 'node_modules/@microsoft/signalr/dist/esm/index.js';
+const OFFICIAL_MSGPACK = 'node_modules/@microsoft/signalr-protocol-msgpack/dist/esm/index.js';
+const CORE_IMPORTS = '{ createHubConnection, jsonHubProtocol }';
+/** What the MessagePack subpath may add on top of core (bytes, gzipped). */
+const MSGPACK_BUDGET = 7500;
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+/** @type {import('esbuild').Plugin} */
+const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      builtins.has(args.path) || args.path.startsWith('node:')
+        ? { errors: [{ text: `'${args.path}' (imported by ${args.importer}) is a Node built-in.` }] }
+        : undefined,
+    );
+  },
+};
+
+/** @param {import('esbuild').BuildOptions} config */
+const esm = (config) => ({
+  ...config,
+  format: /** @type {const} */ ('esm'),
+  platform: /** @type {const} */ ('browser'),
+});
+
+/** @param {import('esbuild').BuildOptions} config */
+const browserEsm = (config) => ({
+  ...esm(config),
+  conditions: ['@hubrx/source'],
+  plugins: [...(config.plugins ?? []), noNodeBuiltins],
+});
+
+/**
+ * Core's gzipped size built as size-limit builds it, so that the MessagePack check's limit is core + budget (its
+ * increment, not its total, is what the budget bounds).
+ */
+async function coreSize() {
+  const result = await esbuild.build(
+    browserEsm({
+      stdin: {
+        contents: `import ${CORE_IMPORTS} from ${JSON.stringify(new URL(CORE, import.meta.url).pathname)}\nconsole.log(createHubConnection, jsonHubProtocol)\n`,
+        resolveDir: import.meta.dirname,
+      },
+      bundle: true,
+      external: ['rxjs'],
+      minifyIdentifiers: true,
+      minifySyntax: true,
+      minifyWhitespace: true,
+      treeShaking: true,
+      write: false,
+      logLevel: 'silent',
+    }),
+  );
+  // size-limit subtracts the empty entry's 46 bytes (an import and a console.log) from what it reports.
+  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length - 46;
+}
+
+const core = await coreSize();
+
+/*
+ * The targets of the core client's issue are 8 kB (rxjs excluded) and the official client's 14.3 kB (with the
+ * rxjs core pulls in). Core does not meet them yet (about 14.9 kB and 18.4 kB): until it does, the limits below
+ * are ratchets just above the current sizes, so that no change makes core bigger unnoticed. Lower them as core
+ * shrinks; the MessagePack budget is the issue's own.
+ */
+
+export default [
+  {
+    name: 'core: createHubConnection + JSON, all transports (rxjs excluded; target 8 kB)',
+    import: { [CORE]: CORE_IMPORTS },
+    ignore: ['rxjs'],
+    gzip: true,
+    limit: '15 kB',
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: 'core: createHubConnection + JSON, all transports, with its rxjs (target 14.3 kB)',
+    import: { [CORE]: CORE_IMPORTS },
+    gzip: true,
+    limit: '18.5 kB',
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: `core + MessagePack (rxjs excluded; limit = core ${core} B + ${MSGPACK_BUDGET} B)`,
+    import: { [CORE]: CORE_IMPORTS, [MSGPACK]: '{ messagePackHubProtocol }' },
+    ignore: ['rxjs'],
+    gzip: true,
+    limit: `${core + MSGPACK_BUDGET} B`,
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: 'reference: official @microsoft/signalr HubConnectionBuilder (JSON, all transports)',
+    import: { [OFFICIAL]: '{ HubConnectionBuilder }' },
+    gzip: true,
+    modifyEsbuildConfig: esm,
+  },
+  {
+    name: 'reference: official @microsoft/signalr + MessagePack protocol',
+    import: { [OFFICIAL]: '{ HubConnectionBuilder }', [OFFICIAL_MSGPACK]: '{ MessagePackHubProtocol }' },
+    gzip: true,
+    modifyEsbuildConfig: esm,
+  },
+];
