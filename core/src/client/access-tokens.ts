@@ -16,45 +16,48 @@ export type AccessTokenFactory = (
  * the redirected URL only (the next attempt starts from the factory again) and cannot be refreshed.
  */
 export class AccessTokens {
-  private token: string | undefined;
-  private refreshing: Promise<string | undefined> | undefined;
-  private fromRedirect = false;
+  #token: string | undefined;
+  #refreshing: Promise<string | undefined> | undefined;
+  #fromRedirect = false;
 
-  constructor(
-    private readonly factory: AccessTokenFactory | undefined,
-    private readonly url: string,
-  ) {}
+  readonly #factory: AccessTokenFactory | undefined;
+  readonly #url: string;
+
+  constructor(factory: AccessTokenFactory | undefined, url: string) {
+    this.#factory = factory;
+    this.#url = url;
+  }
 
   /** The token in use. */
   get current(): string | undefined {
-    return this.token;
+    return this.#token;
   }
 
   /** Asks the factory for the token of a new attempt. */
   async acquire(): Promise<string | undefined> {
-    this.fromRedirect = false;
-    if (this.factory === undefined) return (this.token = undefined);
-    return (this.token = (await this.factory({ forceRefresh: false, url: this.url })) ?? undefined);
+    this.#fromRedirect = false;
+    if (this.#factory === undefined) return (this.#token = undefined);
+    return (this.#token = (await this.#factory({ forceRefresh: false, url: this.#url })) ?? undefined);
   }
 
   /** Uses a negotiate redirect's token from now on. */
   useRedirectToken(token: string): void {
-    this.token = token;
-    this.fromRedirect = true;
+    this.#token = token;
+    this.#fromRedirect = true;
   }
 
   /** Whether a 401 can be answered by asking for a new token. */
   get refreshable(): boolean {
-    return this.factory !== undefined && !this.fromRedirect;
+    return this.#factory !== undefined && !this.#fromRedirect;
   }
 
   /** After a 401: one factory call with `forceRefresh`, shared by everyone who got the 401 meanwhile. */
   refresh(): Promise<string | undefined> {
-    if (this.factory === undefined || this.fromRedirect) return Promise.resolve(this.token);
-    const factory = this.factory;
-    this.refreshing ??= Promise.resolve(factory({ forceRefresh: true, url: this.url }))
-      .then((token) => (this.token = token ?? undefined))
-      .finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    if (this.#factory === undefined || this.#fromRedirect) return Promise.resolve(this.#token);
+    const factory = this.#factory;
+    this.#refreshing ??= Promise.resolve(factory({ forceRefresh: true, url: this.#url }))
+      .then((token) => (this.#token = token ?? undefined))
+      .finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
   }
 }

@@ -34,19 +34,22 @@ export interface HttpResponse {
  * Non-2xx answers throw an {@link HttpError}.
  */
 export class Http {
-  constructor(
-    private readonly settings: HttpSettings,
-    private readonly tokens: AccessTokens,
-  ) {}
+  readonly #settings: HttpSettings;
+  readonly #tokens: AccessTokens;
 
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const response = await this.attempt(request);
-    if (response.status !== 401 || !this.tokens.refreshable) return this.check(request, response);
-    await this.tokens.refresh();
-    return this.check(request, await this.attempt(request));
+  constructor(settings: HttpSettings, tokens: AccessTokens) {
+    this.#settings = settings;
+    this.#tokens = tokens;
   }
 
-  private async check(request: HttpRequest, response: Response): Promise<HttpResponse> {
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const response = await this.#attempt(request);
+    if (response.status !== 401 || !this.#tokens.refreshable) return this.#check(request, response);
+    await this.#tokens.refresh();
+    return this.#check(request, await this.#attempt(request));
+  }
+
+  async #check(request: HttpRequest, response: Response): Promise<HttpResponse> {
     if (response.status < 200 || response.status > 299) {
       const text = await response.text().catch(() => '');
       throw new HttpError(
@@ -59,10 +62,10 @@ export class Http {
     return { status: response.status, body };
   }
 
-  private async attempt(request: HttpRequest): Promise<Response> {
-    const { settings } = this;
+  async #attempt(request: HttpRequest): Promise<Response> {
+    const settings = this.#settings;
     const headers: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest', ...settings.headers };
-    const token = this.tokens.current;
+    const token = this.#tokens.current;
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (request.body !== undefined) {
       headers['Content-Type'] =

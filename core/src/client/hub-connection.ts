@@ -53,45 +53,45 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   /** The hub URL. */
   readonly url: string;
 
-  private readonly log: Log;
-  private readonly lifecycle: Lifecycle;
-  private readonly invocations: Invocations;
-  private readonly methods: ClientMethods;
-  private readonly outbox: Outbox | undefined;
+  readonly #log: Log;
+  readonly #lifecycle: Lifecycle;
+  readonly #invocations: Invocations;
+  readonly #methods: ClientMethods;
+  readonly #outbox: Outbox | undefined;
   /** Uploads started by `send()`, which no invocation owns. */
-  private readonly orphanUploads = new Set<() => void>();
-  private readonly uploadSink: UploadSink;
-  private readonly calls: CallContext;
+  readonly #orphanUploads = new Set<() => void>();
+  readonly #uploadSink: UploadSink;
+  readonly #calls: CallContext;
 
   constructor(options: HubConnectionOptions) {
     const resolved = resolveOptions(options);
-    const log = (this.log = createLog(resolved.logger));
+    const log = (this.#log = createLog(resolved.logger));
     this.url = resolved.url;
     const tokens = new AccessTokens(resolved.accessTokenFactory, resolved.url);
     const { clock, headers, withCredentials, timeoutMs, fetch } = resolved;
     const http = new Http({ fetch, headers, withCredentials, timeoutMs, clock }, tokens);
     const protocolName: ProtocolName = resolved.protocol.name === 'messagepack' ? 'messagepack' : 'json';
-    this.invocations = new Invocations(protocolName);
-    this.methods = new ClientMethods(log, (invocationId, outcome) =>
-      this.tryWrite({ type: MessageType.Completion, invocationId, ...outcome }),
+    this.#invocations = new Invocations(protocolName);
+    this.#methods = new ClientMethods(log, (invocationId, outcome) =>
+      this.#tryWrite({ type: MessageType.Completion, invocationId, ...outcome }),
     );
-    this.outbox = resolved.outboxLimit === undefined ? undefined : new Outbox(resolved.outboxLimit);
-    this.uploadSink = {
-      write: (message) => void this.post(message)?.catch(() => undefined),
-      ready: () => this.lifecycle.link?.ready(),
+    this.#outbox = resolved.outboxLimit === undefined ? undefined : new Outbox(resolved.outboxLimit);
+    this.#uploadSink = {
+      write: (message) => void this.#post(message)?.catch(() => undefined),
+      ready: () => this.#lifecycle.link?.ready(),
     };
-    this.calls = {
-      invocations: this.invocations,
+    this.#calls = {
+      invocations: this.#invocations,
       clock: resolved.clock,
-      uploads: this.uploadSink,
-      post: (message) => this.post(message),
+      uploads: this.#uploadSink,
+      post: (message) => this.#post(message),
       withdraw: (invocationId) => {
-        if (this.outbox?.discard(invocationId) !== true) {
-          this.tryWrite({ type: MessageType.CancelInvocation, invocationId });
+        if (this.#outbox?.discard(invocationId) !== true) {
+          this.#tryWrite({ type: MessageType.CancelInvocation, invocationId });
         }
       },
     };
-    this.lifecycle = new Lifecycle(
+    this.#lifecycle = new Lifecycle(
       {
         link: {
           url: resolved.url,
@@ -124,21 +124,21 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
         log,
       },
       {
-        deliver: (message) => this.deliver(message),
-        connected: (link) => this.outbox?.flush((message) => link.write(message)),
-        connectionLost: (error) => this.connectionLost(error),
+        deliver: (message) => this.#deliver(message),
+        connected: (link) => this.#outbox?.flush((message) => link.write(message)),
+        connectionLost: (error) => this.#connectionLost(error),
         closed: (error) => {
-          this.connectionLost(error);
-          this.outbox?.fail(error);
+          this.#connectionLost(error);
+          this.#outbox?.fail(error);
         },
       },
     );
-    this.state$ = this.lifecycle.state$;
+    this.state$ = this.#lifecycle.state$;
   }
 
   /** The current state (the latest value of `state$`). */
   get state(): ConnectionState {
-    return this.lifecycle.state;
+    return this.#lifecycle.state;
   }
 
   /**
@@ -148,7 +148,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * connected, returns the same promise; while stopping, starts again once stopped.
    */
   start(options: StartOptions = {}): Promise<void> {
-    return this.lifecycle.start(options.retry ?? false);
+    return this.#lifecycle.start(options.retry ?? false);
   }
 
   /**
@@ -156,7 +156,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * pending calls with a `ConnectionClosedError`. `on()` and `handle()` registrations stay for the next `start()`.
    */
   stop(): Promise<void> {
-    return this.lifecycle.stop();
+    return this.#lifecycle.stop();
   }
 
   /**
@@ -169,7 +169,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * ```
    */
   on<K extends ClientMethod<Client>>(target: K): Observable<MethodArgs<Client, K>> {
-    return this.methods.on(target) as Observable<MethodArgs<Client, K>>;
+    return this.#methods.on(target) as Observable<MethodArgs<Client, K>>;
   }
 
   /**
@@ -186,7 +186,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     target: K,
     handler: (...args: MethodArgs<Client, K>) => ClientResult<Client, K>,
   ): Subscription {
-    return this.methods.handle(target, handler);
+    return this.#methods.handle(target, handler);
   }
 
   /**
@@ -205,7 +205,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     ...args: MethodArgs<Server, K>
   ): HubCall<MethodResult<Server, K>> {
     return new HubCall((subscriber, options) =>
-      runCall(this.calls, false, target, args, subscriber, options),
+      runCall(this.#calls, false, target, args, subscriber, options),
     );
   }
 
@@ -223,7 +223,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     ...args: MethodArgs<Server, K>
   ): HubStream<StreamItem<Server, K>> {
     return new HubStream((subscriber, options) =>
-      runCall(this.calls, true, target, args, subscriber, options),
+      runCall(this.#calls, true, target, args, subscriber, options),
     );
   }
 
@@ -237,8 +237,8 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * ```
    */
   async send<K extends InvokableMethod<Server>>(target: K, ...args: MethodArgs<Server, K>): Promise<void> {
-    const split = splitArguments(args, () => this.invocations.nextId());
-    const queued = this.post({
+    const split = splitArguments(args, () => this.#invocations.nextId());
+    const queued = this.#post({
       type: MessageType.Invocation,
       target,
       arguments: split.args,
@@ -248,31 +248,31 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
       const begin = () => {
         // `onDone` may run before `startUploads` returns (synchronous sources).
         const upload: { stop?: () => void; ended?: boolean } = {};
-        upload.stop = startUploads(split.streams, split.streamIds!, this.uploadSink, () => {
+        upload.stop = startUploads(split.streams, split.streamIds!, this.#uploadSink, () => {
           upload.ended = true;
-          if (upload.stop !== undefined) this.orphanUploads.delete(upload.stop);
+          if (upload.stop !== undefined) this.#orphanUploads.delete(upload.stop);
         });
-        if (upload.ended !== true) this.orphanUploads.add(upload.stop);
+        if (upload.ended !== true) this.#orphanUploads.add(upload.stop);
       };
       if (queued === undefined) begin();
       else queued.then(begin, () => undefined);
     }
-    return queued ?? this.lifecycle.link!.sent();
+    return queued ?? this.#lifecycle.link!.sent();
   }
 
   /**
    * Writes a message to the connection. `undefined`: written. A Promise: queued in the outbox until connected.
    * Throws a `ConnectionClosedError` when it can be neither, or a `ProtocolError` for unserializable arguments.
    */
-  private post(message: HubMessage): Promise<void> | undefined {
-    const link = this.lifecycle.link;
+  #post(message: HubMessage): Promise<void> | undefined {
+    const link = this.#lifecycle.link;
     if (link?.writable === true) {
       link.write(message);
       return undefined;
     }
-    const { status } = this.lifecycle.state;
-    if (this.outbox !== undefined && (status === 'connecting' || status === 'reconnecting')) {
-      return this.outbox.push(message);
+    const { status } = this.#lifecycle.state;
+    if (this.#outbox !== undefined && (status === 'connecting' || status === 'reconnecting')) {
+      return this.#outbox.push(message);
     }
     throw new ConnectionClosedError(
       `Cannot send while the connection is ${status}${status === 'disconnected' ? ': call start() first' : ''}.`,
@@ -281,31 +281,31 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   }
 
   /** Writes if connected; otherwise the message is moot (a cancel, a client result for a lost connection). */
-  private tryWrite(message: HubMessage): void {
-    const link = this.lifecycle.link;
+  #tryWrite(message: HubMessage): void {
+    const link = this.#lifecycle.link;
     if (link?.writable !== true) return;
     try {
       link.write(message);
     } catch (error) {
-      this.log('warn', `Could not send a message of type ${message.type}: ${(error as Error).message}`);
+      this.#log('warn', `Could not send a message of type ${message.type}: ${(error as Error).message}`);
     }
   }
 
-  private deliver(message: InboundMessage): void {
-    if (message.type === MessageType.Invocation) this.methods.dispatch(message);
-    else this.invocations.dispatch(message);
+  #deliver(message: InboundMessage): void {
+    if (message.type === MessageType.Invocation) this.#methods.dispatch(message);
+    else this.#invocations.dispatch(message);
   }
 
-  private connectionLost(error: Error): void {
-    this.invocations.failAll(
+  #connectionLost(error: Error): void {
+    this.#invocations.failAll(
       (call, invocationId) =>
         new ConnectionClosedError(`The connection closed before '${call.target}' completed.`, {
           invocationId,
           cause: error,
         }),
     );
-    for (const stop of [...this.orphanUploads]) stop();
-    this.orphanUploads.clear();
+    for (const stop of [...this.#orphanUploads]) stop();
+    this.#orphanUploads.clear();
   }
 }
 

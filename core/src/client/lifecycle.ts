@@ -45,35 +45,37 @@ interface Run {
  * under way and always completes.
  */
 export class Lifecycle {
-  private readonly subject = new BehaviorSubject<ConnectionState>(initialState);
-  private current: Link | undefined;
-  private run: Run | undefined;
-  private stopping: Promise<void> | undefined;
+  readonly #subject = new BehaviorSubject<ConnectionState>(initialState);
+  #current: Link | undefined;
+  #run: Run | undefined;
+  #stopping: Promise<void> | undefined;
   /** The retries behind the current connection, and when it was made. */
-  private streak:
-    { readonly attempts: number; readonly since: number; readonly connectedAt: number } | undefined;
+  #streak: { readonly attempts: number; readonly since: number; readonly connectedAt: number } | undefined;
 
-  constructor(
-    private readonly settings: LifecycleSettings,
-    private readonly hooks: LifecycleHooks,
-  ) {}
+  readonly #settings: LifecycleSettings;
+  readonly #hooks: LifecycleHooks;
+
+  constructor(settings: LifecycleSettings, hooks: LifecycleHooks) {
+    this.#settings = settings;
+    this.#hooks = hooks;
+  }
 
   get state$(): Observable<ConnectionState> {
-    return this.subject.asObservable();
+    return this.#subject.asObservable();
   }
 
   get state(): ConnectionState {
-    return this.subject.value;
+    return this.#subject.value;
   }
 
   /** The link messages are written to: connected, or detached while a stateful reattach is possible. */
   get link(): Link | undefined {
-    return this.current;
+    return this.#current;
   }
 
   async start(retry: boolean): Promise<void> {
-    if (this.stopping !== undefined) await this.stopping;
-    if (this.run !== undefined) return this.run.started.promise;
+    if (this.#stopping !== undefined) await this.#stopping;
+    if (this.#run !== undefined) return this.#run.started.promise;
     const run: Run = {
       controller: new AbortController(),
       started: deferred(),
@@ -81,120 +83,122 @@ export class Lifecycle {
       done: Promise.resolve(),
       ended: false,
     };
-    this.run = run;
-    run.done = this.main(run, retry).catch((error: unknown) => {
-      this.settings.log('error', `Unexpected failure of the connection loop: ${String(error)}`);
-      this.end(run, error as Error);
+    this.#run = run;
+    run.done = this.#main(run, retry).catch((error: unknown) => {
+      this.#settings.log('error', `Unexpected failure of the connection loop: ${String(error)}`);
+      this.#end(run, error as Error);
     });
     return run.started.promise;
   }
 
   stop(): Promise<void> {
-    const run = this.run;
-    if (run === undefined) return this.stopping ?? Promise.resolve();
-    return (this.stopping ??= this.halt(run).finally(() => (this.stopping = undefined)));
+    const run = this.#run;
+    if (run === undefined) return this.#stopping ?? Promise.resolve();
+    return (this.#stopping ??= this.#halt(run).finally(() => (this.#stopping = undefined)));
   }
 
-  private async halt(run: Run): Promise<void> {
-    this.dispatch({ type: 'stopping' });
+  async #halt(run: Run): Promise<void> {
+    this.#dispatch({ type: 'stopping' });
     run.controller.abort(new AbortError('The connection was stopped.'));
     run.stopped.resolve(null);
-    const link = this.current;
-    this.current = undefined;
+    const link = this.#current;
+    this.#current = undefined;
     await link?.close();
     await run.done;
-    this.end(run, null);
+    this.#end(run, null);
   }
 
-  private async main(run: Run, retry: boolean): Promise<void> {
+  async #main(run: Run, retry: boolean): Promise<void> {
     const { signal } = run.controller;
-    this.dispatch({ type: 'starting' });
-    let link = await this.connectFirst(run, retry);
+    this.#dispatch({ type: 'starting' });
+    let link = await this.#connectFirst(run, retry);
     if (link === undefined) return;
     for (;;) {
       const loss = await Promise.race([link.whenLost(), run.stopped.promise]);
       if (loss === null || signal.aborted) return;
-      if (!loss.allowReconnect) return this.end(run, loss.error, link);
-      this.settings.log('info', `Connection lost: ${loss.error?.message ?? 'no reason given'}`);
-      this.dispatch({ type: 'lost', error: loss.error });
-      link = await this.recover(run, link, loss);
+      if (!loss.allowReconnect) return this.#end(run, loss.error, link);
+      this.#settings.log('info', `Connection lost: ${loss.error?.message ?? 'no reason given'}`);
+      this.#dispatch({ type: 'lost', error: loss.error });
+      link = await this.#recover(run, link, loss);
       if (link === undefined) return;
     }
   }
 
-  private async connectFirst(run: Run, retry: boolean): Promise<Link | undefined> {
+  async #connectFirst(run: Run, retry: boolean): Promise<Link | undefined> {
     const { signal } = run.controller;
-    const since = this.settings.clock.now();
+    const since = this.#settings.clock.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        const link = await this.open(signal);
-        this.streak = {
+        const link = await this.#open(signal);
+        this.#streak = {
           attempts: 0,
-          since: this.settings.clock.now(),
-          connectedAt: this.settings.clock.now(),
+          since: this.#settings.clock.now(),
+          connectedAt: this.#settings.clock.now(),
         };
-        this.activate(link, false);
+        this.#activate(link, false);
         run.started.resolve();
         return link;
       } catch (error) {
         if (signal.aborted) return undefined;
-        const delay = retry ? this.nextDelay(attempt, since, error as Error) : null;
+        const delay = retry ? this.#nextDelay(attempt, since, error as Error) : null;
         if (delay === null) {
           run.started.reject(error as Error);
-          this.end(run, error as Error);
+          this.#end(run, error as Error);
           return undefined;
         }
-        if (!(await this.pause(attempt, delay, signal, error as Error))) return undefined;
+        if (!(await this.#pause(attempt, delay, signal, error as Error))) return undefined;
       }
     }
   }
 
   /** After a loss: reattach (stateful, within the window) or reconnect, per the policy. */
-  private async recover(run: Run, link: Link, loss: LinkLoss): Promise<Link | undefined> {
+  async #recover(run: Run, link: Link, loss: LinkLoss): Promise<Link | undefined> {
     const { signal } = run.controller;
-    const { clock, reattachWindowMs } = this.settings;
+    const { clock, reattachWindowMs } = this.#settings;
     // A connection lost soon after it was made continues the previous backoff: a server that accepts and then
     // drops every connection must not be hammered at the policy's first, immediate, retry.
     const streak =
-      this.streak !== undefined && clock.now() - this.streak.connectedAt < STABLE_AFTER_MS
-        ? this.streak
+      this.#streak !== undefined && clock.now() - this.#streak.connectedAt < STABLE_AFTER_MS
+        ? this.#streak
         : undefined;
-    const since = streak?.since ?? clock.now();
+    const lostAt = clock.now();
+    const since = streak?.since ?? lostAt;
     let reason = loss.error ?? new ConnectionClosedError('The connection was lost.');
     let resumable = loss.resumable;
-    if (!resumable) this.abandon(link, reason);
+    if (!resumable) this.#abandon(link, reason);
     for (let attempt = (streak?.attempts ?? 0) + 1; ; attempt++) {
-      const delay = this.nextDelay(attempt, since, reason);
+      const delay = this.#nextDelay(attempt, since, reason);
       if (delay === null) {
-        this.settings.log('warn', `Giving up reconnecting after ${attempt - 1} attempts: ${reason.message}`);
-        this.end(run, reason, link);
+        this.#settings.log('warn', `Giving up reconnecting after ${attempt - 1} attempts: ${reason.message}`);
+        this.#end(run, reason, link);
         return undefined;
       }
-      if (!(await this.pause(attempt, delay, signal, reason))) return undefined;
-      if (resumable && clock.now() - since >= reattachWindowMs) {
+      if (!(await this.#pause(attempt, delay, signal, reason))) return undefined;
+      // The server keeps the connection for its disconnect timeout after this loss, whatever came before.
+      if (resumable && clock.now() - lostAt >= reattachWindowMs) {
         resumable = false;
-        this.abandon(link, reason);
+        this.#abandon(link, reason);
       }
       try {
-        const next = resumable ? (await link.reattach(signal), link) : await this.open(signal);
-        this.streak = { attempts: attempt, since, connectedAt: clock.now() };
-        this.activate(next, resumable);
+        const next = resumable ? (await link.reattach(signal), link) : await this.#open(signal);
+        this.#streak = { attempts: attempt, since, connectedAt: clock.now() };
+        this.#activate(next, resumable);
         return next;
       } catch (error) {
         if (signal.aborted) return undefined;
         reason = error as Error;
-        this.settings.log('info', `Reconnect attempt ${attempt} failed: ${reason.message}`);
+        this.#settings.log('info', `Reconnect attempt ${attempt} failed: ${reason.message}`);
         // 404: the server no longer has the connection; it cannot be resumed.
         if (resumable && (!link.writable || (error instanceof HttpError && error.statusCode === 404))) {
           resumable = false;
-          this.abandon(link, reason);
+          this.#abandon(link, reason);
         }
       }
     }
   }
 
-  private async open(signal: AbortSignal): Promise<Link> {
-    const link = await Link.open(this.settings.link, this.hooks.deliver, signal);
+  async #open(signal: AbortSignal): Promise<Link> {
+    const link = await Link.open(this.#settings.link, this.#hooks.deliver, signal);
     if (signal.aborted) {
       await link.close();
       throw new AbortError('The connection was stopped.');
@@ -202,69 +206,69 @@ export class Lifecycle {
     return link;
   }
 
-  private activate(link: Link, resumed: boolean): void {
-    this.current = link;
-    this.dispatch({ type: 'connected', connectionId: link.connectionId, transport: link.transportName });
-    this.hooks.connected(link, resumed);
+  #activate(link: Link, resumed: boolean): void {
+    this.#current = link;
+    this.#dispatch({ type: 'connected', connectionId: link.connectionId, transport: link.transportName });
+    this.#hooks.connected(link, resumed);
     if (!resumed) link.activate();
   }
 
   /** The server-side connection is gone: calls on it fail now, not when reconnecting ends. */
-  private abandon(link: Link, reason: Error): void {
-    if (this.current === link) this.current = undefined;
+  #abandon(link: Link, reason: Error): void {
+    if (this.#current === link) this.#current = undefined;
     const lost = new ConnectionClosedError('The connection was lost and could not be resumed.', {
       cause: reason,
     });
     void link.close(lost);
-    this.hooks.connectionLost(reason);
+    this.#hooks.connectionLost(reason);
   }
 
-  private async pause(attempt: number, delayMs: number, signal: AbortSignal, error: Error): Promise<boolean> {
-    this.dispatch({ type: 'waiting', attempt, delayMs, error });
+  async #pause(attempt: number, delayMs: number, signal: AbortSignal, error: Error): Promise<boolean> {
+    this.#dispatch({ type: 'waiting', attempt, delayMs, error });
     try {
-      await waitToRetry(this.settings.clock, delayMs, signal);
+      await waitToRetry(this.#settings.clock, delayMs, signal);
     } catch {
       return false;
     }
-    this.dispatch({ type: 'attempting', attempt });
+    this.#dispatch({ type: 'attempting', attempt });
     return true;
   }
 
-  private nextDelay(attempt: number, since: number, reason: Error): number | null {
+  #nextDelay(attempt: number, since: number, reason: Error): number | null {
     try {
-      const delay = this.settings.reconnect({
+      const delay = this.#settings.reconnect({
         attempt,
-        elapsedMs: this.settings.clock.now() - since,
+        elapsedMs: this.#settings.clock.now() - since,
         reason,
       });
       return typeof delay === 'number' && delay >= 0 ? delay : null;
     } catch (error) {
-      this.settings.log('error', `The reconnect policy threw: ${String(error)}`);
+      this.#settings.log('error', `The reconnect policy threw: ${String(error)}`);
       return null;
     }
   }
 
   /** Ends the run once: closes the link, fails what waits, and reports `disconnected`. */
-  private end(run: Run, error: Error | null, link?: Link): void {
+  #end(run: Run, error: Error | null, link?: Link): void {
     if (run.ended) return;
     run.ended = true;
     run.started.reject(error ?? new AbortError('The connection was stopped before it connected.'));
     if (link !== undefined) void link.close();
-    if (this.current !== undefined) void this.current.close();
-    this.current = undefined;
-    if (this.run === run) this.run = undefined;
-    const stopped = this.stopping !== undefined;
-    this.hooks.closed(
+    if (this.#current !== undefined) void this.#current.close();
+    this.#current = undefined;
+    if (this.#run === run) this.#run = undefined;
+    const stopped = this.#stopping !== undefined;
+    this.#hooks.closed(
       error ??
         new ConnectionClosedError(
           stopped ? 'The connection was stopped.' : 'The server closed the connection.',
         ),
     );
-    this.dispatch({ type: 'closed', error });
+    this.#dispatch({ type: 'closed', error });
   }
 
-  private dispatch(event: StateEvent): void {
-    const next = reduceState(this.subject.value, event);
-    if (next !== this.subject.value) this.subject.next(next);
+  #dispatch(event: StateEvent): void {
+    const next = reduceState(this.#subject.value, event);
+    if (next !== this.#subject.value) this.#subject.next(next);
   }
 }

@@ -23,81 +23,85 @@ export function isSequenced(type: number): boolean {
  * the latest id is acked, coalesced by a one-shot timer (no timer per message).
  */
 export class MessageBuffer {
-  private items: Tracked[] = [];
-  private head = 0;
-  private sentCount = 0;
-  private bytes = 0;
-  private drained: (() => void)[] = [];
+  #items: Tracked[] = [];
+  #head = 0;
+  #sentCount = 0;
+  #bytes = 0;
+  #drained: (() => void)[] = [];
 
-  private nextReceiveId = 1;
-  private latestReceived = 0;
-  private awaitingSequence = false;
-  private ackTimer: unknown;
+  #nextReceiveId = 1;
+  #latestReceived = 0;
+  #awaitingSequence = false;
+  #ackTimer: unknown;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly limitBytes: number,
-    private readonly sendAck: (sequenceId: number) => void,
-  ) {}
+  readonly #clock: Clock;
+  readonly #limitBytes: number;
+  readonly #sendAck: (sequenceId: number) => void;
+
+  constructor(clock: Clock, limitBytes: number, sendAck: (sequenceId: number) => void) {
+    this.#clock = clock;
+    this.#limitBytes = limitBytes;
+    this.#sendAck = sendAck;
+  }
 
   /** Keeps a sequenced message for replay. */
   track(data: string | Uint8Array): void {
     const size = typeof data === 'string' ? data.length : data.byteLength;
-    this.items.push({ id: ++this.sentCount, data, size });
-    this.bytes += size;
+    this.#items.push({ id: ++this.#sentCount, data, size });
+    this.#bytes += size;
   }
 
   /** `undefined` while under the limit; otherwise a Promise resolved once acks bring it back under. */
   pressure(): Promise<void> | undefined {
-    if (this.bytes <= this.limitBytes) return undefined;
-    return new Promise((resolve) => this.drained.push(resolve));
+    if (this.#bytes <= this.#limitBytes) return undefined;
+    return new Promise((resolve) => this.#drained.push(resolve));
   }
 
   /** The server has everything up to `sequenceId`. */
   ack(sequenceId: number): void {
-    const { items } = this;
-    while (this.head < items.length && items[this.head]!.id <= sequenceId) {
-      this.bytes -= items[this.head]!.size;
-      this.head++;
+    const items = this.#items;
+    while (this.#head < items.length && items[this.#head]!.id <= sequenceId) {
+      this.#bytes -= items[this.#head]!.size;
+      this.#head++;
     }
-    if (this.head > 1024 && this.head * 2 > items.length) {
-      this.items = items.slice(this.head);
-      this.head = 0;
+    if (this.#head > 1024 && this.#head * 2 > items.length) {
+      this.#items = items.slice(this.#head);
+      this.#head = 0;
     }
-    if (this.bytes <= this.limitBytes && this.drained.length > 0) {
-      const drained = this.drained;
-      this.drained = [];
+    if (this.#bytes <= this.#limitBytes && this.#drained.length > 0) {
+      const drained = this.#drained;
+      this.#drained = [];
       for (const resolve of drained) resolve();
     }
   }
 
   /** Whether a received message is new (to be processed) rather than a replayed duplicate. */
   accept(message: HubMessage): boolean {
-    if (this.awaitingSequence) return false;
+    if (this.#awaitingSequence) return false;
     if (!isSequenced(message.type)) return true;
-    const id = this.nextReceiveId++;
-    const fresh = id > this.latestReceived;
-    if (fresh) this.latestReceived = id;
-    if (this.ackTimer === undefined) this.ackTimer = this.clock.setTimeout(this.onAckTimer, ACK_DELAY_MS);
+    const id = this.#nextReceiveId++;
+    const fresh = id > this.#latestReceived;
+    if (fresh) this.#latestReceived = id;
+    if (this.#ackTimer === undefined) this.#ackTimer = this.#clock.setTimeout(this.#onAckTimer, ACK_DELAY_MS);
     return fresh;
   }
 
   /** The server's Sequence: the next message it sends carries `sequenceId`. */
   resetSequence(sequenceId: number): void {
-    if (sequenceId > this.nextReceiveId) {
+    if (sequenceId > this.#nextReceiveId) {
       throw new ProtocolError("Sequence ID greater than amount of messages we've received.", {
         protocol: 'sequence',
         messageType: MessageType.Sequence,
       });
     }
-    this.nextReceiveId = sequenceId;
-    this.awaitingSequence = false;
+    this.#nextReceiveId = sequenceId;
+    this.#awaitingSequence = false;
   }
 
   /** The transport is gone: until the server's Sequence arrives on the next one, nothing received counts. */
   detached(): void {
-    this.awaitingSequence = true;
-    this.stopAckTimer();
+    this.#awaitingSequence = true;
+    this.#stopAckTimer();
   }
 
   /**
@@ -105,35 +109,35 @@ export class MessageBuffer {
    * come faster than once a second, and the server's buffer would never drain), then every un-acked message.
    */
   replay(sequence: (sequenceId: number) => void, send: (data: string | Uint8Array) => void): void {
-    const { items } = this;
-    sequence(this.head < items.length ? items[this.head]!.id : this.sentCount + 1);
-    if (this.latestReceived > 0) this.sendAck(this.latestReceived);
-    for (let i = this.head; i < items.length; i++) send(items[i]!.data);
+    const items = this.#items;
+    sequence(this.#head < items.length ? items[this.#head]!.id : this.#sentCount + 1);
+    if (this.#latestReceived > 0) this.#sendAck(this.#latestReceived);
+    for (let i = this.#head; i < items.length; i++) send(items[i]!.data);
   }
 
   /** Number and size of messages the server has not acknowledged. */
   get unacknowledged(): { readonly count: number; readonly bytes: number } {
-    return { count: this.items.length - this.head, bytes: this.bytes };
+    return { count: this.#items.length - this.#head, bytes: this.#bytes };
   }
 
   dispose(): void {
-    this.stopAckTimer();
-    this.items = [];
-    this.head = 0;
-    this.bytes = 0;
-    const drained = this.drained;
-    this.drained = [];
+    this.#stopAckTimer();
+    this.#items = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    const drained = this.#drained;
+    this.#drained = [];
     // Writers waiting on backpressure go on; their writes fail on the closed link.
     for (const resolve of drained) resolve();
   }
 
-  private stopAckTimer(): void {
-    if (this.ackTimer !== undefined) this.clock.clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
+  #stopAckTimer(): void {
+    if (this.#ackTimer !== undefined) this.#clock.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
   }
 
-  private readonly onAckTimer = (): void => {
-    this.ackTimer = undefined;
-    if (!this.awaitingSequence) this.sendAck(this.latestReceived);
+  readonly #onAckTimer = (): void => {
+    this.#ackTimer = undefined;
+    if (!this.#awaitingSequence) this.#sendAck(this.#latestReceived);
   };
 }

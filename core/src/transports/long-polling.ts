@@ -19,13 +19,17 @@ const POLL_TIMEOUT_MS = 100_000;
 export class LongPollingTransport implements Transport {
   readonly name = 'longPolling';
   readonly inherentKeepAlive = true;
-  private url = '';
-  private binary = false;
-  private running = false;
-  private poll: AbortController | undefined;
-  private loop: Promise<void> | undefined;
+  #url = '';
+  #binary = false;
+  #running = false;
+  #poll: AbortController | undefined;
+  #loop: Promise<void> | undefined;
 
-  constructor(private readonly context: TransportContext) {}
+  readonly #context: TransportContext;
+
+  constructor(context: TransportContext) {
+    this.#context = context;
+  }
 
   async connect(
     url: string,
@@ -33,68 +37,68 @@ export class LongPollingTransport implements Transport {
     events: TransportEvents,
     signal: AbortSignal,
   ): Promise<void> {
-    this.url = url;
-    this.binary = format === 'binary';
-    const first = await this.get(signal);
+    this.#url = url;
+    this.#binary = format === 'binary';
+    const first = await this.#get(signal);
     if (first.status === 204) {
       throw new TransportError('The server ended the connection on the first poll.', {
         transport: 'longPolling',
       });
     }
-    this.running = true;
+    this.#running = true;
     if (size(first.body) > 0) events.receive(first.body);
-    this.loop = this.run(events);
+    this.#loop = this.#run(events);
   }
 
   send(data: string | Uint8Array): Promise<void> {
-    if (!this.running) {
+    if (!this.#running) {
       return Promise.reject(
         new TransportError('The Long Polling transport is not connected.', { transport: 'longPolling' }),
       );
     }
-    return this.context.http.send({ method: 'POST', url: this.url, body: data }).then(() => undefined);
+    return this.#context.http.send({ method: 'POST', url: this.#url, body: data }).then(() => undefined);
   }
 
   async stop(): Promise<void> {
-    if (!this.running && this.loop === undefined) return;
-    this.running = false;
-    this.poll?.abort();
-    await this.loop;
-    this.loop = undefined;
+    if (!this.#running && this.#loop === undefined) return;
+    this.#running = false;
+    this.#poll?.abort();
+    await this.#loop;
+    this.#loop = undefined;
     try {
-      await this.context.http.send({ method: 'DELETE', url: this.url });
+      await this.#context.http.send({ method: 'DELETE', url: this.#url });
     } catch (error) {
       // The server may already have ended the connection (404); nothing is lost either way.
-      this.context.log('debug', `Long Polling DELETE failed: ${(error as Error).message}`);
+      this.#context.log('debug', `Long Polling DELETE failed: ${(error as Error).message}`);
     }
   }
 
-  private get(signal: AbortSignal): Promise<HttpResponse> {
-    return this.context.http.send({
+  #get(signal: AbortSignal): Promise<HttpResponse> {
+    return this.#context.http.send({
       method: 'GET',
-      url: appendQuery(this.url, '_', String(Date.now())),
-      binary: this.binary,
+      url: appendQuery(this.#url, '_', String(Date.now())),
+      binary: this.#binary,
       signal,
       timeoutMs: POLL_TIMEOUT_MS,
     });
   }
 
-  private async run(events: TransportEvents): Promise<void> {
-    while (this.running) {
-      const poll = (this.poll = new AbortController());
+  async #run(events: TransportEvents): Promise<void> {
+    while (this.#running) {
+      const poll = (this.#poll = new AbortController());
       let response: HttpResponse;
       try {
-        response = await this.get(poll.signal);
+        response = await this.#get(poll.signal);
       } catch (error) {
-        if (!this.running) return;
+        if (!this.#running) return;
         if (error instanceof TimeoutError) continue;
-        this.running = false;
+        this.#running = false;
         events.close(error as Error);
         return;
       }
-      if (!this.running) return;
+      if (!this.#running) return;
       if (response.status === 204) {
-        this.running = false;
+        this.#running = false;
         events.close();
         return;
       }

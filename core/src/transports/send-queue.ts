@@ -8,84 +8,87 @@ import { deferred, type Deferred } from '../client/deferred.js';
  * Per message this costs an array push; promises exist only for callers that ask when their data left.
  */
 export class SendQueue {
-  private batch: (string | Uint8Array)[] = [];
+  #batch: (string | Uint8Array)[] = [];
   /** Waiters for the queued batch, and for the batch in flight. Created only when someone asks. */
-  private batchSent: Deferred | undefined;
-  private flightSent: Deferred | undefined;
-  private scheduled = false;
-  private inFlight = false;
-  private failure: Error | undefined;
+  #batchSent: Deferred | undefined;
+  #flightSent: Deferred | undefined;
+  #scheduled = false;
+  #inFlight = false;
+  #failure: Error | undefined;
 
-  constructor(
-    private readonly write: (data: string | Uint8Array) => void | Promise<void>,
-    private readonly onFailure: (error: Error) => void,
-  ) {}
+  readonly #write: (data: string | Uint8Array) => void | Promise<void>;
+  readonly #onFailure: (error: Error) => void;
+
+  constructor(write: (data: string | Uint8Array) => void | Promise<void>, onFailure: (error: Error) => void) {
+    this.#write = write;
+    this.#onFailure = onFailure;
+  }
 
   /** Queues a frame. Throws the queue's failure if an earlier send failed. */
   push(data: string | Uint8Array): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.batch.push(data);
-    if (!this.scheduled && !this.inFlight) {
-      this.scheduled = true;
-      queueMicrotask(this.flush);
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#batch.push(data);
+    if (!this.#scheduled && !this.#inFlight) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
     }
   }
 
   /** Settles when everything queued so far has been handed to the transport, or rejects if that failed. */
   sent(): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (this.batch.length > 0) return (this.batchSent ??= deferred()).promise;
-    if (this.inFlight) return (this.flightSent ??= deferred()).promise;
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#batch.length > 0) return (this.#batchSent ??= deferred()).promise;
+    if (this.#inFlight) return (this.#flightSent ??= deferred()).promise;
     return Promise.resolve();
   }
 
   /** Drops what is queued (the link is going away); waiting callers get `error`. */
   close(error: Error): void {
-    this.failure ??= error;
-    this.batch = [];
-    this.batchSent?.reject(error);
-    this.flightSent?.reject(error);
-    this.batchSent = this.flightSent = undefined;
+    this.#failure ??= error;
+    this.#batch = [];
+    this.#batchSent?.reject(error);
+    this.#flightSent?.reject(error);
+    this.#batchSent = this.#flightSent = undefined;
   }
 
-  private readonly flush = (): void => {
-    this.scheduled = false;
-    if (this.batch.length === 0 || this.failure !== undefined) return;
-    const items = this.batch;
-    this.flightSent = this.batchSent;
-    this.batch = [];
-    this.batchSent = undefined;
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    if (this.#batch.length === 0 || this.#failure !== undefined) return;
+    const items = this.#batch;
+    this.#flightSent = this.#batchSent;
+    this.#batch = [];
+    this.#batchSent = undefined;
     let result: void | Promise<void>;
     try {
-      result = this.write(items.length === 1 ? items[0]! : join(items));
+      result = this.#write(items.length === 1 ? items[0]! : join(items));
     } catch (error) {
-      this.fail(error as Error);
+      this.#fail(error as Error);
       return;
     }
-    if (result === undefined) return this.landed();
-    this.inFlight = true;
+    if (result === undefined) return this.#landed();
+    this.#inFlight = true;
     result.then(
       () => {
-        this.inFlight = false;
-        this.landed();
-        this.flush();
+        this.#inFlight = false;
+        this.#landed();
+        this.#flush();
       },
       (error: unknown) => {
-        this.inFlight = false;
-        this.fail(error as Error);
+        this.#inFlight = false;
+        this.#fail(error as Error);
       },
     );
   };
 
-  private landed(): void {
-    this.flightSent?.resolve();
-    this.flightSent = undefined;
+  #landed(): void {
+    this.#flightSent?.resolve();
+    this.#flightSent = undefined;
   }
 
-  private fail(error: Error): void {
-    if (this.failure !== undefined) return;
+  #fail(error: Error): void {
+    if (this.#failure !== undefined) return;
     this.close(error);
-    this.onFailure(error);
+    this.#onFailure(error);
   }
 }
 

@@ -17,10 +17,14 @@ import {
 export class ServerSentEventsTransport implements Transport {
   readonly name = 'serverSentEvents';
   readonly inherentKeepAlive = false;
-  private source: EventSourceLike | undefined;
-  private url = '';
+  #source: EventSourceLike | undefined;
+  #url = '';
 
-  constructor(private readonly context: TransportContext) {}
+  readonly #context: TransportContext;
+
+  constructor(context: TransportContext) {
+    this.#context = context;
+  }
 
   async connect(
     url: string,
@@ -36,31 +40,31 @@ export class ServerSentEventsTransport implements Transport {
         },
       );
     }
-    this.url = url;
+    this.#url = url;
     try {
-      await this.open(events, signal);
+      await this.#open(events, signal);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.statusCode !== 401 || !this.context.tokens.refreshable)
+      if (!(error instanceof HttpError) || error.statusCode !== 401 || !this.#context.tokens.refreshable)
         throw error;
-      await this.context.tokens.refresh();
-      await this.open(events, signal);
+      await this.#context.tokens.refresh();
+      await this.#open(events, signal);
     }
   }
 
   send(data: string | Uint8Array): Promise<void> {
-    if (this.source === undefined) {
+    if (this.#source === undefined) {
       return Promise.reject(
         new TransportError('The Server-Sent Events transport is not connected.', {
           transport: 'serverSentEvents',
         }),
       );
     }
-    return this.context.http.send({ method: 'POST', url: this.url, body: data }).then(() => undefined);
+    return this.#context.http.send({ method: 'POST', url: this.#url, body: data }).then(() => undefined);
   }
 
   stop(): Promise<void> {
-    const source = this.source;
-    this.source = undefined;
+    const source = this.#source;
+    this.#source = undefined;
     if (source !== undefined) {
       source.onopen = source.onmessage = source.onerror = null;
       source.close();
@@ -68,15 +72,15 @@ export class ServerSentEventsTransport implements Transport {
     return Promise.resolve();
   }
 
-  private open(events: TransportEvents, signal: AbortSignal): Promise<void> {
-    const { EventSource: Source, tokens, headers, withCredentials, fetch, log } = this.context;
+  #open(events: TransportEvents, signal: AbortSignal): Promise<void> {
+    const { EventSource: Source, tokens, headers, withCredentials, fetch, log } = this.#context;
     if (Source === undefined) {
       throw new TransportError('No EventSource implementation.', { transport: 'serverSentEvents' });
     }
     if (signal.aborted)
       throw new AbortError('Connecting Server-Sent Events was aborted.', { cause: signal.reason });
     const token = tokens.current;
-    const url = token === undefined ? this.url : appendQuery(this.url, 'access_token', token);
+    const url = token === undefined ? this.#url : appendQuery(this.#url, 'access_token', token);
     // Browsers ignore `fetch`; eventsource@4 uses it, which lets the custom headers through.
     const source = new Source(url, {
       withCredentials,
@@ -97,11 +101,11 @@ export class ServerSentEventsTransport implements Transport {
       signal.addEventListener('abort', onAbort, { once: true });
       source.onopen = () => {
         signal.removeEventListener('abort', onAbort);
-        this.source = source;
+        this.#source = source;
         source.onmessage = (event) => events.receive(event.data);
         source.onerror = () => {
           // EventSource would reconnect by itself; a SignalR stream cannot be resumed that way.
-          if (this.source !== source) return;
+          if (this.#source !== source) return;
           void this.stop();
           events.close(
             new TransportError('The Server-Sent Events stream was closed by the server or the network.', {

@@ -31,9 +31,13 @@ interface NodeWebSocket extends WebSocketLike {
 export class WebSocketTransport implements Transport {
   readonly name = 'webSockets';
   readonly inherentKeepAlive = false;
-  private socket: WebSocketLike | undefined;
+  #socket: WebSocketLike | undefined;
 
-  constructor(private readonly context: TransportContext) {}
+  readonly #context: TransportContext;
+
+  constructor(context: TransportContext) {
+    this.#context = context;
+  }
 
   async connect(
     url: string,
@@ -42,17 +46,17 @@ export class WebSocketTransport implements Transport {
     signal: AbortSignal,
   ): Promise<void> {
     try {
-      await this.open(url, format, events, signal);
+      await this.#open(url, format, events, signal);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.statusCode !== 401 || !this.context.tokens.refreshable)
+      if (!(error instanceof HttpError) || error.statusCode !== 401 || !this.#context.tokens.refreshable)
         throw error;
-      await this.context.tokens.refresh();
-      await this.open(url, format, events, signal);
+      await this.#context.tokens.refresh();
+      await this.#open(url, format, events, signal);
     }
   }
 
   send(data: string | Uint8Array): void {
-    const socket = this.socket;
+    const socket = this.#socket;
     if (socket === undefined || socket.readyState !== OPEN) {
       throw new TransportError('The WebSocket is not open.', { transport: 'webSockets' });
     }
@@ -60,14 +64,14 @@ export class WebSocketTransport implements Transport {
   }
 
   stop(): Promise<void> {
-    const socket = this.socket;
-    this.socket = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
     if (socket === undefined) return Promise.resolve();
     socket.onmessage = socket.onopen = null;
     socket.onerror = () => undefined;
     if (socket.readyState === CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
-      const { clock } = this.context;
+      const { clock } = this.#context;
       const timer = clock.setTimeout(() => {
         (socket as Partial<NodeWebSocket>).terminate?.();
         resolve();
@@ -80,13 +84,8 @@ export class WebSocketTransport implements Transport {
     });
   }
 
-  private open(
-    url: string,
-    format: TransferFormat,
-    events: TransportEvents,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { WebSocket: Socket, tokens, headers, log } = this.context;
+  #open(url: string, format: TransferFormat, events: TransportEvents, signal: AbortSignal): Promise<void> {
+    const { WebSocket: Socket, tokens, headers, log } = this.#context;
     if (Socket === undefined)
       throw new TransportError('No WebSocket implementation.', { transport: 'webSockets' });
     if (signal.aborted)
@@ -115,14 +114,14 @@ export class WebSocketTransport implements Transport {
         // Settled once the socket is really gone (or after a bound), so that stop() leaves no socket behind. The
         // error handler stays: `ws` emits 'error' for a socket closed while connecting, fatal without a listener.
         const aborted = new AbortError('Connecting the WebSocket was aborted.', { cause: signal.reason });
-        const timer = this.context.clock.setTimeout(() => {
+        const timer = this.#context.clock.setTimeout(() => {
           (socket as Partial<NodeWebSocket>).terminate?.();
           reject(aborted);
         }, CLOSE_WAIT_MS);
         socket.onopen = null;
         socket.onerror = () => undefined;
         socket.onclose = () => {
-          this.context.clock.clearTimeout(timer);
+          this.#context.clock.clearTimeout(timer);
           reject(aborted);
         };
         socket.close();
@@ -131,7 +130,7 @@ export class WebSocketTransport implements Transport {
       socket.onopen = () => {
         opened = true;
         signal.removeEventListener('abort', onAbort);
-        this.socket = socket;
+        this.#socket = socket;
         listen(socket, events);
         log('debug', 'WebSocket connected.');
         resolve();
@@ -151,8 +150,8 @@ export class WebSocketTransport implements Transport {
           );
           return;
         }
-        if (this.socket !== socket) return;
-        this.socket = undefined;
+        if (this.#socket !== socket) return;
+        this.#socket = undefined;
         events.close(
           event.code === 1000
             ? undefined

@@ -70,6 +70,18 @@ describe('HubConnection: stateful reconnect', () => {
     expect(ticks).toEqual([1, 2, 3]);
   });
 
+  it('measures the reattach window from each loss, not from the first of a run of quick drops', async () => {
+    const h = statefulHarness({ statefulReconnect: { reattachWindowMs: 15_000 }, reconnect: () => 1000 });
+    await connected(h);
+    for (let drop = 1; drop <= 10; drop++) {
+      h.server.socket.drop();
+      await flush();
+      await h.clock.advance(4000);
+      expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c1' });
+    }
+    expect(h.server.negotiations).toHaveLength(1);
+  });
+
   it('replays only what the server has not acked', async () => {
     const h = statefulHarness();
     await connected(h);
