@@ -82,37 +82,18 @@ export async function connectTransport(
   await context.tokens.acquire();
   if (settings.skipNegotiation) return connectDirectly(settings, events, signal);
 
-  let negotiation: Negotiation | undefined = await negotiate(
-    context.http,
-    context.tokens,
-    settings.url,
-    settings.statefulReconnect,
-    signal,
-  );
+  const renegotiate = () =>
+    negotiate(context.http, context.tokens, settings.url, settings.statefulReconnect, signal);
+  let negotiation: Negotiation | undefined = await renegotiate();
   const attempts: TransportAttempt[] = [];
   for (const requested of settings.transports) {
     const name = typeof requested === 'string' ? requested : requested.name;
-    if (typeof requested === 'string') {
-      negotiation ??= await negotiate(
-        context.http,
-        context.tokens,
-        settings.url,
-        settings.statefulReconnect,
-        signal,
-      );
-      const reason = unusable(requested, negotiation, settings);
-      if (reason !== undefined) {
-        attempts.push({ transport: name, error: new TransportError(reason, { transport: requested }) });
-        continue;
-      }
+    negotiation ??= await renegotiate();
+    const reason = typeof requested === 'string' ? unusable(requested, negotiation, settings) : undefined;
+    if (reason !== undefined) {
+      attempts.push({ transport: name, error: new TransportError(reason, { transport: name }) });
+      continue;
     }
-    negotiation ??= await negotiate(
-      context.http,
-      context.tokens,
-      settings.url,
-      settings.statefulReconnect,
-      signal,
-    );
     const transport = typeof requested === 'string' ? create(requested, context) : requested;
     const url = connectUrl(negotiation.url, negotiation.connectionToken);
     try {
