@@ -28,27 +28,29 @@ const SPELLINGS = 1024;
  * case-insensitively as the official client does. A lookup is one Map hit for a spelling seen before.
  */
 export class ClientMethods {
-  private readonly byName = new Map<string, Entry>();
-  private readonly bySpelling = new Map<string, Entry | null>();
+  readonly #byName = new Map<string, Entry>();
+  readonly #bySpelling = new Map<string, Entry | null>();
+  readonly #log: Log;
+  readonly #reply: Reply;
 
-  constructor(
-    private readonly log: Log,
-    private readonly reply: Reply,
-  ) {}
+  constructor(log: Log, reply: Reply) {
+    this.#log = log;
+    this.#reply = reply;
+  }
 
   on(target: string): Observable<readonly unknown[]> {
     return new Observable((subscriber) => {
-      const entry = this.entry(target);
+      const entry = this.#entry(target);
       entry.observers = [...entry.observers, subscriber];
       return () => {
         entry.observers = entry.observers.filter((observer) => observer !== subscriber);
-        this.prune(target, entry);
+        this.#prune(target, entry);
       };
     });
   }
 
   handle(target: string, handler: ResultHandler): Subscription {
-    const entry = this.entry(target);
+    const entry = this.#entry(target);
     if (entry.handler !== undefined) {
       throw new Error(`A result handler for '${target}' is already registered: unsubscribe it first.`);
     }
@@ -56,29 +58,29 @@ export class ClientMethods {
     return new Subscription(() => {
       if (entry.handler !== handler) return;
       entry.handler = undefined;
-      this.prune(target, entry);
+      this.#prune(target, entry);
     });
   }
 
   dispatch(message: InvocationMessage): void {
     const { target, invocationId } = message;
-    const entry = this.lookup(target);
+    const entry = this.#lookup(target);
     if (entry === null) {
-      this.log('warn', `No client method with the name '${target}' found.`);
-      if (invocationId !== undefined) this.reply(invocationId, { error: NO_RESULT });
+      this.#log('warn', `No client method with the name '${target}' found.`);
+      if (invocationId !== undefined) this.#reply(invocationId, { error: NO_RESULT });
       return;
     }
     const { observers } = entry;
     for (let i = 0; i < observers.length; i++) observers[i]!.next(message.arguments);
     if (invocationId === undefined) return;
-    if (entry.handler === undefined) this.reply(invocationId, { error: NO_RESULT });
-    else this.answer(entry.handler, message.arguments, invocationId);
+    if (entry.handler === undefined) this.#reply(invocationId, { error: NO_RESULT });
+    else this.#answer(entry.handler, message.arguments, invocationId);
   }
 
-  private answer(handler: ResultHandler, args: readonly unknown[], invocationId: string): void {
-    const fail = (error: unknown) => this.reply(invocationId, { error: `${String(error)}` });
+  #answer(handler: ResultHandler, args: readonly unknown[], invocationId: string): void {
+    const fail = (error: unknown) => this.#reply(invocationId, { error: `${String(error)}` });
     const succeed = (result: unknown) =>
-      this.reply(invocationId, result === undefined ? { error: NO_RESULT } : { result });
+      this.#reply(invocationId, result === undefined ? { error: NO_RESULT } : { result });
     let result: unknown;
     try {
       result = (handler as (...args: readonly unknown[]) => unknown)(...args);
@@ -104,32 +106,32 @@ export class ClientMethods {
     succeed(result);
   }
 
-  private lookup(target: string): Entry | null {
-    let entry = this.bySpelling.get(target);
+  #lookup(target: string): Entry | null {
+    let entry = this.#bySpelling.get(target);
     if (entry === undefined) {
-      entry = this.byName.get(target.toLowerCase()) ?? null;
-      if (this.bySpelling.size < SPELLINGS) this.bySpelling.set(target, entry);
+      entry = this.#byName.get(target.toLowerCase()) ?? null;
+      if (this.#bySpelling.size < SPELLINGS) this.#bySpelling.set(target, entry);
     }
     return entry;
   }
 
-  private entry(target: string): Entry {
+  #entry(target: string): Entry {
     const name = target.toLowerCase();
-    let entry = this.byName.get(name);
+    let entry = this.#byName.get(name);
     if (entry === undefined) {
       entry = { observers: [], handler: undefined };
-      this.byName.set(name, entry);
-      this.bySpelling.clear();
+      this.#byName.set(name, entry);
+      this.#bySpelling.clear();
     }
     return entry;
   }
 
-  private prune(target: string, entry: Entry): void {
+  #prune(target: string, entry: Entry): void {
     if (entry.observers.length > 0 || entry.handler !== undefined) return;
     const name = target.toLowerCase();
-    if (this.byName.get(name) === entry) {
-      this.byName.delete(name);
-      this.bySpelling.clear();
+    if (this.#byName.get(name) === entry) {
+      this.#byName.delete(name);
+      this.#bySpelling.clear();
     }
   }
 }

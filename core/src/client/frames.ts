@@ -11,16 +11,16 @@ const MAX_PARTIAL_LENGTH = 64 * 1024 * 1024;
  * separator, the normal case, passes through untouched.
  */
 export class TextFrames {
-  private partial = '';
+  #partial = '';
 
   /** The complete records so far (`''` if none yet). Throws a `ProtocolError` when the rest grows too long. */
   complete(data: string): string {
-    if (this.partial === '' && data.charCodeAt(data.length - 1) === RECORD_SEPARATOR_CODE) return data;
-    const text = this.partial + data;
+    if (this.#partial === '' && data.charCodeAt(data.length - 1) === RECORD_SEPARATOR_CODE) return data;
+    const text = this.#partial + data;
     const end = text.lastIndexOf(RECORD_SEPARATOR);
-    this.partial = text.slice(end + 1);
-    if (this.partial.length > MAX_PARTIAL_LENGTH) {
-      this.partial = '';
+    this.#partial = text.slice(end + 1);
+    if (this.#partial.length > MAX_PARTIAL_LENGTH) {
+      this.#partial = '';
       throw new ProtocolError('A text frame exceeded 64 Mi characters without a record separator.', {
         protocol: 'json',
       });

@@ -16,51 +16,50 @@ export interface PendingCall {
  * the official client's. Results are routed synchronously: no promise per message.
  */
 export class Invocations {
-  private counter = 0;
-  private readonly pending = new Map<string, PendingCall>();
+  #counter = 0;
+  readonly #pending = new Map<string, PendingCall>();
+  readonly #protocol: ProtocolName;
 
-  constructor(private readonly protocol: ProtocolName) {}
+  constructor(protocol: ProtocolName) {
+    this.#protocol = protocol;
+  }
 
   nextId(): string {
-    return String(this.counter++);
+    return String(this.#counter++);
   }
 
   add(invocationId: string, call: PendingCall): void {
-    this.pending.set(invocationId, call);
+    this.#pending.set(invocationId, call);
   }
 
   /** Forgets a call (cancelled, timed out); a late result is then ignored. */
   remove(invocationId: string): boolean {
-    return this.pending.delete(invocationId);
-  }
-
-  get size(): number {
-    return this.pending.size;
+    return this.#pending.delete(invocationId);
   }
 
   dispatch(message: StreamItemMessage | CompletionMessage): void {
     const { invocationId } = message;
-    const call = this.pending.get(invocationId);
+    const call = this.#pending.get(invocationId);
     if (call === undefined) return; // cancelled, timed out, or not ours: nothing waits for it
     if (message.type === MessageType.StreamItem) {
       if (call.streaming) {
         call.subscriber.next(message.item);
         return;
       }
-      this.pending.delete(invocationId);
+      this.#pending.delete(invocationId);
       call.settle();
       call.subscriber.error(
         new ProtocolError(
           `The server sent a stream item for the non-streaming invocation '${call.target}'.`,
           {
-            protocol: this.protocol,
+            protocol: this.#protocol,
             messageType: MessageType.StreamItem,
           },
         ),
       );
       return;
     }
-    this.pending.delete(invocationId);
+    this.#pending.delete(invocationId);
     call.settle();
     if (message.error !== undefined) {
       call.subscriber.error(new HubError(message.error, { target: call.target, invocationId }));
@@ -72,8 +71,8 @@ export class Invocations {
 
   /** Fails every call: the connection they were made on is gone. */
   failAll(error: (call: PendingCall, invocationId: string) => Error): void {
-    const calls = [...this.pending];
-    this.pending.clear();
+    const calls = [...this.#pending];
+    this.#pending.clear();
     for (const [invocationId, call] of calls) {
       call.settle();
       call.subscriber.error(error(call, invocationId));

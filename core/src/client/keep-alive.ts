@@ -11,6 +11,8 @@ import type { Clock } from './clock.js';
 export class KeepAlive {
   #lastReceived: number;
   #lastSent: number;
+  /** Frames received (1) and sent (2) since the last clock read. */
+  #unstamped = 0;
   #pingTimer: unknown;
   #timeoutTimer: unknown;
   #stopped = false;
@@ -37,14 +39,30 @@ export class KeepAlive {
 
   /** A frame arrived. */
   received(): void {
-    this.#lastReceived = this.#clock.now();
+    this.#stampLater(1);
     if (this.#pingTimer === undefined && !this.#stopped) this.#armPing();
   }
 
   /** A frame was sent: the next ping is due an interval from now. */
   sent(): void {
-    this.#lastSent = this.#clock.now();
+    this.#stampLater(2);
   }
+
+  /**
+   * One clock read per synchronous burst of frames (a socket read can carry thousands), taken once the burst is
+   * over: never earlier than its last frame, so a ping or the timeout can only come later, by the burst's length.
+   */
+  #stampLater(kind: number): void {
+    if (this.#unstamped === 0) queueMicrotask(this.#stamp);
+    this.#unstamped |= kind;
+  }
+
+  readonly #stamp = (): void => {
+    const now = this.#clock.now();
+    if (this.#unstamped & 1) this.#lastReceived = now;
+    if (this.#unstamped & 2) this.#lastSent = now;
+    this.#unstamped = 0;
+  };
 
   stop(): void {
     this.#stopped = true;

@@ -34,9 +34,10 @@ function parseRecord(text: string, reviver: JsonHubProtocolOptions['reviver']): 
  * escaped in strings), so the frame splits on it without any JSON awareness.
  */
 function parseFrame(text: string, reviver: JsonHubProtocolOptions['reviver']): HubMessage[] {
-  const messages: HubMessage[] = [];
+  // Created with its first message: a frame mostly holds one, and `[m]` spares `[]`'s first growth on `push`.
+  let messages: HubMessage[] | undefined;
   const length = text.length;
-  if (length === 0) return messages;
+  if (length === 0) return [];
   if (text.charCodeAt(length - 1) !== RECORD_SEPARATOR_CODE) {
     throw new ProtocolError('Incomplete JSON hub frame: it does not end with the record separator (0x1E).', {
       protocol: 'json',
@@ -49,10 +50,13 @@ function parseFrame(text: string, reviver: JsonHubProtocolOptions['reviver']): H
     const message =
       (reviver === undefined ? readServerEnvelope(text, start, end) : undefined) ??
       toHubMessage(parseRecord(text.slice(start, end), reviver));
-    if (message !== undefined) messages.push(message);
+    if (message !== undefined) {
+      if (messages === undefined) messages = [message];
+      else messages.push(message);
+    }
     start = end + 1;
   }
-  return messages;
+  return messages ?? [];
 }
 
 /**

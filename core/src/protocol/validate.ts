@@ -1,21 +1,12 @@
 import { ProtocolError, type ProtocolName } from '../errors.js';
-import { MessageType, type HubMessage } from './messages.js';
+import type { HubMessage } from './messages.js';
 
-const messageNames: Readonly<Record<number, string>> = {
-  1: 'Invocation',
-  2: 'StreamItem',
-  3: 'Completion',
-  4: 'StreamInvocation',
-  5: 'CancelInvocation',
-  6: 'Ping',
-  7: 'Close',
-  8: 'Ack',
-  9: 'Sequence',
-};
+const NAMES =
+  'Invocation StreamItem Completion StreamInvocation CancelInvocation Ping Close Ack Sequence'.split(' ');
 
 /** The name of a message type for error texts (`Invocation`, ..., or `type 42`). */
 export function messageName(type: number): string {
-  return messageNames[type] ?? `type ${type}`;
+  return NAMES[type - 1] ?? `type ${type}`;
 }
 
 export function invalidField(
@@ -33,30 +24,31 @@ export function invalidField(
 type Fields = Record<string, unknown>;
 
 /**
- * An optional field may be absent or `null` (some servers write `null` rather than omitting it); `null` is removed
- * so that the message matches its type. Callers pass the value read with a static property access, which stays
- * monomorphic on the hot path where a computed `m[key]` would not.
+ * Checks one field. An optional field may be absent or `null` (some servers write `null` rather than omitting
+ * it); `null` is removed so that the message matches its type. Callers pass the value read with a static property
+ * access, which stays monomorphic where a computed `m[key]` would not.
  */
-function optional(
+function check(
   m: Fields,
+  type: number,
   key: string,
   value: unknown,
   valid: (value: unknown) => boolean,
-  type: number,
   expected: string,
+  required?: boolean,
 ): void {
-  if (value === undefined) return;
-  if (value === null) delete m[key];
-  else if (!valid(value)) throw invalidField('json', type, key, expected);
+  if (value == null && !required) {
+    if (value === null) delete m[key];
+  } else if (!valid(value)) {
+    throw invalidField('json', type, key, expected);
+  }
 }
 
 const isString = (value: unknown): boolean => typeof value === 'string';
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
 
 function isStringArray(value: unknown): boolean {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== 'string') return false;
-  return true;
+  return Array.isArray(value) && value.every(isString);
 }
 
 function isHeaders(value: unknown): boolean {
@@ -65,9 +57,7 @@ function isHeaders(value: unknown): boolean {
   return true;
 }
 
-function isSequenceId(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
+const isSequenceId = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
 
 interface WireFields {
   type?: unknown;
@@ -76,18 +66,26 @@ interface WireFields {
   target?: unknown;
   arguments?: unknown;
   streamIds?: unknown;
-  item?: unknown;
-  result?: unknown;
   error?: unknown;
   allowReconnect?: unknown;
   sequenceId?: unknown;
 }
 
-const HEADERS = 'an object of string values';
+const STRING = 'a string';
+// MessageType's values, as constants that a minifier inlines.
+const INVOCATION = 1;
+const STREAM_ITEM = 2;
+const COMPLETION = 3;
+const STREAM_INVOCATION = 4;
+const CANCEL_INVOCATION = 5;
+const CLOSE = 7;
+const ACK = 8;
 
 /**
  * Checks that a parsed JSON value is a well-formed hub message and returns it typed, without copying. Returns
- * `undefined` for an unknown message type, which receivers ignore for forward compatibility.
+ * `undefined` for an unknown message type, which receivers ignore for forward compatibility. Each type's fields
+ * are checked in one fixed order (id, target, arguments, streamIds, item or error, headers...): the first invalid
+ * one is reported.
  */
 export function toHubMessage(value: unknown): HubMessage | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -99,51 +97,35 @@ export function toHubMessage(value: unknown): HubMessage | undefined {
   if (typeof type !== 'number') {
     throw new ProtocolError("A JSON hub message needs a numeric 'type'.", { protocol: 'json' });
   }
-  switch (type) {
-    case MessageType.Invocation:
-    case MessageType.StreamInvocation:
-      if (type === MessageType.Invocation)
-        optional(f, 'invocationId', m.invocationId, isString, type, 'a string');
-      else if (typeof m.invocationId !== 'string')
-        throw invalidField('json', type, 'invocationId', 'a string');
-      if (typeof m.target !== 'string') throw invalidField('json', type, 'target', 'a string');
-      if (!Array.isArray(m.arguments)) throw invalidField('json', type, 'arguments', 'an array');
-      optional(f, 'streamIds', m.streamIds, isStringArray, type, 'an array of strings');
-      optional(f, 'headers', m.headers, isHeaders, type, HEADERS);
-      break;
-    case MessageType.StreamItem:
-      if (typeof m.invocationId !== 'string') throw invalidField('json', type, 'invocationId', 'a string');
-      if (!('item' in m)) throw invalidField('json', type, 'item', 'a value');
-      optional(f, 'headers', m.headers, isHeaders, type, HEADERS);
-      break;
-    case MessageType.Completion:
-      if (typeof m.invocationId !== 'string') throw invalidField('json', type, 'invocationId', 'a string');
-      optional(f, 'error', m.error, isString, type, 'a string');
-      if (m.error !== undefined && 'result' in m) {
-        throw new ProtocolError("Completion message: has both 'result' and 'error'.", {
-          protocol: 'json',
-          messageType: type,
-        });
-      }
-      optional(f, 'headers', m.headers, isHeaders, type, HEADERS);
-      break;
-    case MessageType.CancelInvocation:
-      if (typeof m.invocationId !== 'string') throw invalidField('json', type, 'invocationId', 'a string');
-      optional(f, 'headers', m.headers, isHeaders, type, HEADERS);
-      break;
-    case MessageType.Ping:
-      break;
-    case MessageType.Close:
-      optional(f, 'error', m.error, isString, type, 'a string');
-      optional(f, 'allowReconnect', m.allowReconnect, isBoolean, type, 'a boolean');
-      break;
-    case MessageType.Ack:
-    case MessageType.Sequence:
-      if (!isSequenceId(m.sequenceId))
-        throw invalidField('json', type, 'sequenceId', 'a non-negative integer');
-      break;
-    default:
-      return undefined;
+  if (NAMES[type - 1] === undefined) return undefined;
+  // Invocation, StreamItem, Completion, StreamInvocation and CancelInvocation carry an id, optional in an
+  // Invocation (non-blocking), and headers; Close and Completion an error.
+  if (type <= CANCEL_INVOCATION) {
+    check(f, type, 'invocationId', m.invocationId, isString, STRING, type !== INVOCATION);
+  }
+  if (type === INVOCATION || type === STREAM_INVOCATION) {
+    check(f, type, 'target', m.target, isString, STRING, true);
+    check(f, type, 'arguments', m.arguments, Array.isArray, 'an array', true);
+    check(f, type, 'streamIds', m.streamIds, isStringArray, 'an array of strings');
+  }
+  if (type === STREAM_ITEM && !('item' in m)) throw invalidField('json', type, 'item', 'a value');
+  if (type === COMPLETION || type === CLOSE) {
+    check(f, type, 'error', m.error, isString, STRING);
+  }
+  if (type === COMPLETION && m.error !== undefined && 'result' in m) {
+    throw new ProtocolError("Completion message: has both 'result' and 'error'.", {
+      protocol: 'json',
+      messageType: type,
+    });
+  }
+  if (type <= CANCEL_INVOCATION) {
+    check(f, type, 'headers', m.headers, isHeaders, 'an object of string values');
+  }
+  if (type === CLOSE) {
+    check(f, type, 'allowReconnect', m.allowReconnect, isBoolean, 'a boolean');
+  }
+  if (type >= ACK) {
+    check(f, type, 'sequenceId', m.sequenceId, isSequenceId, 'a non-negative integer', true);
   }
   return value as HubMessage;
 }

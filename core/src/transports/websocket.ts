@@ -9,6 +9,7 @@ import {
   type WebSocketLike,
 } from './transport.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 const OPEN = 1;
 const CLOSED = 3;
 /** How long `stop()` waits for the server's close frame before dropping the socket. */
@@ -98,6 +99,8 @@ export class WebSocketTransport implements Transport {
     if (node) {
       socket = new Socket(target, undefined, {
         headers: token === undefined ? { ...headers } : { ...headers, Authorization: `Bearer ${token}` },
+        // Text frames are validated once, by the fatal decoder below, rather than by `ws` and then decoded.
+        skipUTF8Validation: true,
       }) as WebSocketLike;
     } else {
       if (token !== undefined) target = appendQuery(target, 'access_token', token);
@@ -169,7 +172,17 @@ function listen(socket: WebSocketLike, events: TransportEvents): void {
   const node = socket as Partial<NodeWebSocket>;
   if (typeof node.on === 'function' && typeof node.terminate === 'function') {
     // The `ws` package: its EventEmitter API spares an event object per frame.
-    node.on('message', (data, isBinary) => events.receive(isBinary ? data : data.toString()));
+    node.on('message', (data, isBinary) => {
+      if (isBinary) return events.receive(data);
+      let text: string;
+      try {
+        text = utf8.decode(data);
+      } catch {
+        // What `ws` does with invalid UTF-8 when it validates: close with 1007 (invalid frame payload data).
+        return socket.close(1007, 'Invalid UTF-8 in a text frame');
+      }
+      events.receive(text);
+    });
   } else {
     socket.onmessage = (event) => events.receive(event.data as string | ArrayBuffer);
   }

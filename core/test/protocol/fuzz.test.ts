@@ -190,6 +190,39 @@ describe('the JSON envelope fast path agrees with the ordinary path', () => {
     );
   });
 
+  // The payloads read without JSON.parse (numbers, strings without escapes, flat arrays of them), and near misses.
+  const scalarText = fc.oneof(
+    fc.double().map((v) => JSON.stringify(v)),
+    fc.integer().map(String),
+    fc.constantFrom('-0', '0', '1e400', '-1E-7', '1.5e+3', '01', '1.', '.5', '+1', '-', '0x1', 'NaN', '1 '),
+    tricky.map((t) => `"${t}"`),
+    fc.constantFrom('true', 'null', '{}', '[]', '[1]', '""', '"a', '"\\u0041"'),
+  );
+  const flatPayload = fc.oneof(
+    scalarText,
+    fc
+      .tuple(fc.array(scalarText, { maxLength: 4 }), fc.constantFrom('', '', ',', ' ', ',,', ']'))
+      .map(([items, end]) => `[${items.join(',')}${end}]`),
+    fc
+      .tuple(fc.array(scalarText, { maxLength: 4 }), fc.array(textEdit, { maxLength: 2 }))
+      .map(([items, edits]) => mutateText(`[${items.join(',')}]`, edits)),
+  );
+
+  it('on flat payloads and near misses', () => {
+    const flatRecord = fc.oneof(
+      flatPayload.map((p) => `{"type":1,"target":"T","arguments":${p}}`),
+      flatPayload.map((p) => `{"type":2,"invocationId":"1","item":${p}}`),
+      flatPayload.map((p) => `{"type":3,"invocationId":"1","result":${p}}`),
+    );
+    fc.assert(
+      fc.property(fc.array(flatRecord, { minLength: 1, maxLength: 3 }), (records) => {
+        const frame = records.join(RS) + RS;
+        expect(outcome(json, frame)).toEqual(outcome(ordinary, frame));
+      }),
+      runs,
+    );
+  });
+
   it('on valid messages with arbitrary strings and payloads', () => {
     const message = fc.oneof(
       fc.record({ type: fc.constant(1), target: fc.string(), arguments: fc.array(fc.jsonValue()) }),

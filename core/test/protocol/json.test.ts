@@ -106,6 +106,70 @@ describe('jsonHubProtocol', () => {
     ]);
   });
 
+  it('reads numbers, plain strings and flat arrays of them as JSON.parse does', () => {
+    const ordinary = jsonHubProtocol({ reviver: (_key, value) => value });
+    const payloads = [
+      '[]',
+      '[1]',
+      '[1,"a",-2.5e-3,""]',
+      '-0',
+      '[-0]',
+      '0',
+      '1e400',
+      '-1E-7',
+      '12345678901234567890',
+      '"x"',
+      '"é😀 \u007f"',
+      '["a\\"b"]',
+      '["\\u0041"]',
+      'true',
+      '[null]',
+      '[[1]]',
+      '[{}]',
+      '01',
+      '[01]',
+      '1.',
+      '.5',
+      '+1',
+      '-',
+      '0x10',
+      'NaN',
+      '[1,]',
+      '[,1]',
+      '[1 ]',
+      '[ 1]',
+      '[1 2]',
+      '[1]]',
+      '[1,"a"',
+      '"a',
+      '["a""b"]',
+      '1 ',
+      ' 1',
+      '',
+    ];
+    for (const payload of payloads) {
+      for (const record of [
+        `{"type":1,"target":"T","arguments":${payload}}`,
+        `{"type":2,"invocationId":"1","item":${payload}}`,
+        `{"type":3,"invocationId":"1","result":${payload}}`,
+      ]) {
+        const frame = record + RS;
+        let expected: unknown;
+        try {
+          expected = ordinary.parse(frame);
+        } catch (error) {
+          expected = (error as Error).name;
+          expect(parseError(frame).name).toBe(expected);
+          continue;
+        }
+        expect(json.parse(frame), record).toEqual(expected);
+      }
+    }
+    expect(
+      Object.is((json.parse(`{"type":2,"invocationId":"1","item":-0}${RS}`)[0] as never)['item'], -0),
+    ).toBe(true);
+  });
+
   it('keeps fields it does not know (forward compatibility)', () => {
     expect(json.parse(`{"type":6,"future":true}${RS}`)).toEqual([{ type: 6, future: true }]);
   });
