@@ -39,7 +39,8 @@ export type Command =
       readonly count: number;
     }
   | { readonly op: 'invoke'; readonly protocol: ProtocolName; readonly total: number; readonly width: number }
-  | { readonly op: 'connect'; readonly url: string; readonly protocol: ProtocolName; readonly times: number };
+  | { readonly op: 'connect'; readonly url: string; readonly protocol: ProtocolName; readonly times: number }
+  | { readonly op: 'floor'; readonly url: string; readonly times: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -270,6 +271,27 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
+/**
+ * What a connect costs with no client code at all: `fetch` the negotiate, open a `ws` socket with the token, send
+ * the JSON handshake and wait for its answer. No client can connect faster over the same `fetch` and `ws`.
+ */
+async function rawConnect(url: string): Promise<() => Promise<void>> {
+  const response = await fetch(`${url}/testhub/negotiate?negotiateVersion=1`, { method: 'POST' });
+  const { connectionToken } = (await response.json()) as { connectionToken: string };
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/testhub?id=${connectionToken}`);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  socket.send('{"protocol":"json","version":1}\x1e');
+  await new Promise((resolve) => socket.once('message', resolve));
+  return () =>
+    new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close();
+    });
+}
+
 const name = process.argv[2] as ClientName;
 if (name === 'hubrx') built = await loadBuiltCore();
 const driver = name === 'hubrx' ? ours : theirs;
@@ -314,6 +336,15 @@ async function run(command: Command): Promise<number> {
         const connection = driver.create(command.url, command.protocol);
         times.push(await timed(() => connection.start()));
         await connection.stop();
+      }
+      return median(times);
+    }
+    case 'floor': {
+      const times: number[] = [];
+      for (let i = 0; i < command.times; i++) {
+        let close: (() => Promise<void>) | undefined;
+        times.push(await timed(async () => (close = await rawConnect(command.url))));
+        await close?.();
       }
       return median(times);
     }

@@ -241,6 +241,15 @@ export async function clientBenchmark(): Promise<void> {
       for (const client of started) await client.run({ op: 'close', protocol });
     }
     report(results);
+    const connect = results.find((result) => result.metric.name.startsWith('connect'));
+    const floor = await clients.hubrx.run({ op: 'floor', url: server.url, times: 50 });
+    if (connect !== undefined) {
+      console.log(
+        `connect floor (no client code: fetch negotiate, ws upgrade, handshake): ${floor.toFixed(2)} ms, ` +
+          `${(floor / connect.official).toFixed(2)}x the official client's ${connect.official.toFixed(2)} ms ` +
+          `(hubrx ${connect.ours.toFixed(2)} ms): no client can beat it over the same fetch and ws`,
+      );
+    }
   } finally {
     await Promise.allSettled(started.map((client) => client.stop()));
     await server.stop();
