@@ -1,4 +1,4 @@
-import { isObservable, Observable, Subscription, take, type Subscriber } from 'rxjs';
+import { firstValueFrom, isObservable, Observable, Subscription, type Subscriber } from 'rxjs';
 import type { InvocationMessage } from '../protocol/messages.js';
 import type { Log } from './logger.js';
 
@@ -87,18 +87,8 @@ export class ClientMethods {
     } catch (error) {
       return fail(error);
     }
-    if (isObservable(result)) {
-      let answered = false;
-      result.pipe(take(1)).subscribe({
-        next: (value) => {
-          answered = true;
-          succeed(value);
-        },
-        error: fail,
-        complete: () => answered || succeed(undefined),
-      });
-      return;
-    }
+    // An Observable answers with its first value (unsubscribed then); one that completes empty has no result.
+    if (isObservable(result)) result = firstValueFrom(result, { defaultValue: undefined });
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
       (result as PromiseLike<unknown>).then(succeed, fail);
       return;

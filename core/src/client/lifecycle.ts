@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { AbortError, ConnectionClosedError, HttpError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { deferred, type Deferred } from './deferred.js';
@@ -45,7 +45,9 @@ interface Run {
  * under way and always completes.
  */
 export class Lifecycle {
-  readonly #subject = new BehaviorSubject<ConnectionState>(initialState);
+  #state: ConnectionState = initialState;
+  /** Copied on change, so that a subscriber may unsubscribe (or subscribe) while the state is being emitted. */
+  #observers: readonly Subscriber<ConnectionState>[] = [];
   #current: Link | undefined;
   #run: Run | undefined;
   #stopping: Promise<void> | undefined;
@@ -60,12 +62,20 @@ export class Lifecycle {
     this.#hooks = hooks;
   }
 
-  get state$(): Observable<ConnectionState> {
-    return this.#subject.asObservable();
-  }
+  /**
+   * The current state on subscribe, then every change: a BehaviorSubject's behaviour, without the weight of
+   * rxjs's Subject in every bundle.
+   */
+  readonly state$: Observable<ConnectionState> = new Observable((subscriber) => {
+    subscriber.next(this.#state);
+    this.#observers = [...this.#observers, subscriber];
+    return () => {
+      this.#observers = this.#observers.filter((observer) => observer !== subscriber);
+    };
+  });
 
   get state(): ConnectionState {
-    return this.#subject.value;
+    return this.#state;
   }
 
   /** The link messages are written to: connected, or detached while a stateful reattach is possible. */
@@ -268,7 +278,9 @@ export class Lifecycle {
   }
 
   #dispatch(event: StateEvent): void {
-    const next = reduceState(this.#subject.value, event);
-    if (next !== this.#subject.value) this.#subject.next(next);
+    const next = reduceState(this.#state, event);
+    if (next === this.#state) return;
+    this.#state = next;
+    for (const observer of this.#observers) observer.next(next);
   }
 }

@@ -1,4 +1,4 @@
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
 import { ConnectionClosedError, NegotiateError, ProtocolError, TimeoutError } from '../../src/errors.js';
@@ -295,5 +295,39 @@ describe('HubConnection: access tokens', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain('secret-token');
     expect(lines.join('\n')).not.toContain('id=t1');
+  });
+});
+
+describe('HubConnection: state$', () => {
+  it('gives each subscriber the current state, then every change, until it unsubscribes', async () => {
+    const h = harness();
+    await connected(h);
+    const late: string[] = [];
+    const subscription = h.connection.state$.subscribe((state) => late.push(state.status));
+    expect(late).toEqual(['connected']);
+    // One subscriber unsubscribing another while a state is being emitted: the other gets nothing more.
+    const first: string[] = [];
+    const other: string[] = [];
+    const killer = h.connection.state$.subscribe((state) => {
+      first.push(state.status);
+      if (state.status === 'disconnecting') second.unsubscribe();
+    });
+    const second = h.connection.state$.subscribe((state) => other.push(state.status));
+    await h.connection.stop();
+    expect(late).toEqual(['connected', 'disconnecting', 'disconnected']);
+    expect(first).toEqual(['connected', 'disconnecting', 'disconnected']);
+    expect(other).toEqual(['connected']);
+    subscription.unsubscribe();
+    killer.unsubscribe();
+    await h.connection.start();
+    expect(late).toHaveLength(3);
+  });
+
+  it('a subscriber that unsubscribes on the first state is gone at once', async () => {
+    const h = harness();
+    const seen: string[] = [];
+    h.connection.state$.pipe(take(1)).subscribe((state) => seen.push(state.status));
+    await connected(h);
+    expect(seen).toEqual(['disconnected']);
   });
 });
