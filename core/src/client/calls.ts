@@ -13,6 +13,25 @@ export interface CallOptions {
 
 type Start<T> = (subscriber: Subscriber<T>, options: CallOptions) => TeardownLogic;
 
+/** What {@link HubCall} and {@link HubStream} share: the call they start on subscribe, and its options. */
+abstract class ConfiguredCall<T> extends Observable<T> {
+  readonly #start: Start<T>;
+  readonly #options: CallOptions;
+
+  /** @internal */
+  constructor(start: Start<T>, options: CallOptions = {}) {
+    super((subscriber) => start(subscriber, options));
+    this.#start = start;
+    this.#options = options;
+  }
+
+  /** The same call with options (merged with any given before). */
+  with(options: CallOptions): this {
+    const Call = this.constructor as new (start: Start<T>, options: CallOptions) => this;
+    return new Call(this.#start, { ...this.#options, ...options });
+  }
+}
+
 /**
  * A hub method call: a cold Observable (each subscription invokes the method once, emits its result and
  * completes; unsubscribing early sends CancelInvocation) that can also be awaited (each `await` or `then` is one
@@ -25,22 +44,7 @@ type Start<T> = (subscriber: Subscriber<T>, options: CallOptions) => TeardownLog
  * await connection.invoke('Slow').with({ timeoutMs: 5000, signal: controller.signal });
  * ```
  */
-export class HubCall<T> extends Observable<T> implements PromiseLike<T> {
-  readonly #start: Start<T>;
-  readonly #options: CallOptions;
-
-  /** @internal */
-  constructor(start: Start<T>, options: CallOptions = {}) {
-    super((subscriber) => start(subscriber, options));
-    this.#start = start;
-    this.#options = options;
-  }
-
-  /** The same call with options (merged with any given before). */
-  with(options: CallOptions): HubCall<T> {
-    return new HubCall(this.#start, { ...this.#options, ...options });
-  }
-
+export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
@@ -60,22 +64,7 @@ export class HubCall<T> extends Observable<T> implements PromiseLike<T> {
  * for await (const n of connection.stream('Counter', 10, 100)) if (n > 5) break;
  * ```
  */
-export class HubStream<T> extends Observable<T> implements AsyncIterable<T> {
-  readonly #start: Start<T>;
-  readonly #options: CallOptions;
-
-  /** @internal */
-  constructor(start: Start<T>, options: CallOptions = {}) {
-    super((subscriber) => start(subscriber, options));
-    this.#start = start;
-    this.#options = options;
-  }
-
-  /** The same stream with options (merged with any given before). */
-  with(options: CallOptions): HubStream<T> {
-    return new HubStream(this.#start, { ...this.#options, ...options });
-  }
-
+export class HubStream<T> extends ConfiguredCall<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return iterate(this);
   }
