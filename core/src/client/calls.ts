@@ -75,7 +75,9 @@ export class HubStream<T> extends ConfiguredCall<T> implements AsyncIterable<T> 
  * unbounded); `return()` (a `break`) unsubscribes.
  */
 export function iterate<T>(source: Observable<T>): AsyncIterator<T> {
-  const items: T[] = [];
+  // Read from `head` rather than shift(), which moves every queued item: a long backlog would cost O(n) per item.
+  let items: T[] = [];
+  let head = 0;
   let end: { error: Error } | { done: true } | undefined;
   let waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | undefined;
   const subscription = source.subscribe({
@@ -98,7 +100,18 @@ export function iterate<T>(source: Observable<T>): AsyncIterator<T> {
   });
   return {
     next() {
-      if (items.length > 0) return Promise.resolve({ value: items.shift()!, done: false });
+      if (head < items.length) {
+        const value = items[head++]!;
+        if (head === items.length) {
+          items = [];
+          head = 0;
+        } else if (head >= 1024 && head * 2 >= items.length) {
+          // Consumed items are dropped in bulk (amortized O(1)), so a consumer that never catches up holds no garbage.
+          items = items.slice(head);
+          head = 0;
+        }
+        return Promise.resolve({ value, done: false });
+      }
       if (end !== undefined) {
         return 'error' in end ? Promise.reject(end.error) : Promise.resolve({ value: undefined, done: true });
       }
@@ -106,7 +119,8 @@ export function iterate<T>(source: Observable<T>): AsyncIterator<T> {
     },
     return() {
       subscription.unsubscribe();
-      items.length = 0;
+      items = [];
+      head = 0;
       end ??= { done: true };
       return Promise.resolve({ value: undefined, done: true });
     },
