@@ -4,7 +4,13 @@
  * @packageDocumentation
  */
 export { createHubConnection, HubConnection, type StartOptions } from './client/hub-connection.js';
-export type { HubConnectionOptions, StatefulReconnectOptions } from './client/options.js';
+export type { HubConnectionOptions } from './client/options.js';
+export {
+  statefulReconnect,
+  type StatefulReconnect,
+  type StatefulReconnectOptions,
+} from './client/stateful-reconnect.js';
+export { outbox, type Outbox, type OutboxOptions } from './client/outbox.js';
 export { HubCall, HubStream, type CallOptions } from './client/calls.js';
 export type {
   ClientMethod,

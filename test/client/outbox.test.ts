@@ -1,6 +1,6 @@
 // The outbox: calls made while (re)connecting wait, in order, and go out once connected; bounded; failed on stop.
 import { describe, expect, it } from 'vitest';
-import { ConnectionClosedError, MessageType } from '@hubrx/core';
+import { ConnectionClosedError, MessageType, outbox } from '@hubrx/core';
 import { defineHub, type MockHubServer } from '@hubrx/mock-server';
 import { client, recordStates, startServer, status, type ClientOptions } from './helpers.js';
 
@@ -47,7 +47,7 @@ const settle = (promise: PromiseLike<unknown>) =>
 describe('outbox', () => {
   it('calls made while reconnecting are delivered in order once reconnected', async () => {
     const { server, received } = await recordingServer();
-    const { connection, states, first, from } = await reconnecting(server, { outbox: true });
+    const { connection, states, first, from } = await reconnecting(server, { outbox: outbox() });
     const resolvedWhile: string[] = [];
     const sends = Array.from({ length: 20 }, (_, i) =>
       connection.send('Record', i).then(() => void resolvedWhile.push(connection.state.status)),
@@ -73,7 +73,7 @@ describe('outbox', () => {
   it('calls made while the first start is retrying wait too', async () => {
     const { server, received } = await recordingServer();
     server.faults.failNegotiate(2, { status: 503 });
-    const connection = client(`${server.url}/hub`, { outbox: true });
+    const connection = client(`${server.url}/hub`, { outbox: outbox() });
     const started = connection.start({ retry: true });
     expect(connection.state.status).toBe('connecting');
     const sent = connection.send('Record', 'early');
@@ -85,7 +85,7 @@ describe('outbox', () => {
 
   it('past the limit, calls fail at once; those within it are still delivered', async () => {
     const { server, received } = await recordingServer();
-    const { connection, states, from } = await reconnecting(server, { outbox: { limit: 3 } });
+    const { connection, states, from } = await reconnecting(server, { outbox: outbox({ limit: 3 }) });
     const within = [connection.send('Record', 0), connection.send('Record', 1), connection.send('Record', 2)];
 
     const refused = await settle(connection.send('Record', 3));
@@ -104,7 +104,7 @@ describe('outbox', () => {
 
   it('a queued invocation that is unsubscribed is taken back: never sent, no CancelInvocation', async () => {
     const { server, received } = await recordingServer();
-    const { connection, states, from } = await reconnecting(server, { outbox: true });
+    const { connection, states, from } = await reconnecting(server, { outbox: outbox() });
     const subscription = connection.invoke('Record', 'withdrawn').subscribe({ error: () => undefined });
     const kept = connection.invoke('Record', 'kept');
     subscription.unsubscribe();
@@ -121,7 +121,7 @@ describe('outbox', () => {
 
   it('on stop, every queued call fails with ConnectionClosedError and none is sent later', async () => {
     const { server, received } = await recordingServer();
-    const { connection } = await reconnecting(server, { outbox: true });
+    const { connection } = await reconnecting(server, { outbox: outbox() });
     const sends = [connection.send('Record', 'a'), connection.send('Record', 'b')];
     const call = connection.invoke('Record', 'c');
 

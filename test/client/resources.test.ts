@@ -3,7 +3,7 @@
 // subscribed, and the server has seen the connection go.
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { AbortError, ConnectionClosedError, type TransportName } from '@hubrx/core';
+import { AbortError, ConnectionClosedError, statefulReconnect, type TransportName } from '@hubrx/core';
 import { defineHub, testPreset, type MockHubServer } from '@hubrx/mock-server';
 import {
   client,
@@ -106,7 +106,7 @@ describe('after stop() from connected', () => {
       const server = await startServer(testPreset());
       const { connection, clock, sockets, sources, expectNothingLeft } = instrumented(server, '/testhub', {
         transports: [transport],
-        statefulReconnect: stateful,
+        statefulReconnect: stateful && statefulReconnect(),
         keepAliveIntervalMs: 100,
         serverTimeoutMs: 30_000,
       });
@@ -192,7 +192,7 @@ describe('after stop() from reconnecting', () => {
     const server = await startServer(testPreset());
     const { connection, states, expectNothingLeft } = instrumented(server, '/testhub', {
       transports: ['webSockets'],
-      statefulReconnect: true,
+      statefulReconnect: statefulReconnect(),
       reconnect: () => 10_000,
     });
     await connection.start();
@@ -322,7 +322,7 @@ describe('after the reconnect policy gives up', () => {
     const server = await startServer(testPreset());
     const { connection, states, expectNothingLeft } = instrumented(server, '/testhub', {
       transports: ['webSockets'],
-      statefulReconnect: stateful,
+      statefulReconnect: stateful && statefulReconnect(),
       reconnect: ({ attempt }) => (attempt <= 2 ? 10 : null),
     });
     await connection.start();

@@ -1,7 +1,7 @@
 // Stateful reconnect over WebSockets: repeated drops during traffic both ways lose, duplicate and reorder nothing
 // and keep the connection id; a reattach the server cannot honour falls back to a full reconnect.
 import { describe, expect, it } from 'vitest';
-import { ConnectionClosedError } from '@hubrx/core';
+import { ConnectionClosedError, statefulReconnect } from '@hubrx/core';
 import { messagePackHubProtocol } from '@hubrx/core/msgpack';
 import { defineHub, testPreset } from '@hubrx/mock-server';
 import { client, collector, recordStates, startServer, status, turn } from './helpers.js';
@@ -38,7 +38,7 @@ describe('stateful reconnect', () => {
       const server = await startServer({ hubs: { '/hub': hub } });
       const connection = client(`${server.url}/hub`, {
         transports: ['webSockets'],
-        statefulReconnect: { bufferSize: 10_000_000 },
+        statefulReconnect: statefulReconnect({ bufferSize: 10_000_000 }),
         ...(protocol === 'messagepack' && { protocol: messagePackHubProtocol() }),
       });
       const items = collector<number>(total);
@@ -96,7 +96,7 @@ describe('stateful reconnect', () => {
     const server = await startServer(testPreset());
     const connection = client(`${server.url}/testhub`, {
       transports: ['webSockets'],
-      statefulReconnect: true,
+      statefulReconnect: statefulReconnect(),
     });
     const states = recordStates(connection);
     await connection.start();
@@ -128,7 +128,7 @@ describe('stateful reconnect', () => {
     const server = await startServer({ ...testPreset(), disconnectTimeoutMs: 100 });
     const connection = client(`${server.url}/testhub`, {
       transports: ['webSockets'],
-      statefulReconnect: true,
+      statefulReconnect: statefulReconnect(),
       // The first reattach comes after the server has given up on the connection.
       reconnect: ({ attempt }) => (attempt === 1 ? 400 : 20),
     });
@@ -156,7 +156,7 @@ describe('stateful reconnect', () => {
     const server = await startServer(testPreset());
     const connection = client(`${server.url}/testhub`, {
       transports: ['webSockets'],
-      statefulReconnect: { reattachWindowMs: 50 },
+      statefulReconnect: statefulReconnect({ reattachWindowMs: 50 }),
       reconnect: ({ attempt }) => (attempt === 1 ? 150 : 20),
     });
     const states = recordStates(connection);
@@ -180,7 +180,7 @@ describe('stateful reconnect', () => {
     const server = await startServer(testPreset());
     const connection = client(`${server.url}/testhub`, {
       transports: ['webSockets'],
-      statefulReconnect: true,
+      statefulReconnect: statefulReconnect(),
     });
     const states = recordStates(connection);
     await connection.start();

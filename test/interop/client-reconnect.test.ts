@@ -7,7 +7,14 @@
 // oversized message (Close with an error and allowReconnect: true), the client's own server timeout, and a WebSocket
 // dropped without a close frame (with stateful reconnect: resumed on the same connection).
 
-import { ConnectionClosedError, fixedDelays, HubError, TimeoutError, TransportError } from '@hubrx/core';
+import {
+  ConnectionClosedError,
+  fixedDelays,
+  HubError,
+  statefulReconnect,
+  TimeoutError,
+  TransportError,
+} from '@hubrx/core';
 import type { HubConnection, HubConnectionOptions } from '@hubrx/core';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -192,7 +199,7 @@ describeEachTarget('hubrx client: connection loss and reconnect', (server) => {
       });
 
       it('with stateful reconnect: resumes the same connection; calls in flight and server messages are not lost', async () => {
-        const { hub, sockets } = droppable({ statefulReconnect: true });
+        const { hub, sockets } = droppable({ statefulReconnect: statefulReconnect() });
         const sender = create(`${server.url}/testhub`, {
           transports: ['webSockets'],
           protocol: clientProtocol(protocol),

@@ -11,7 +11,7 @@ import { Lifecycle } from './lifecycle.js';
 import type { InboundMessage } from './link.js';
 import { createLog, type Log } from './logger.js';
 import { resolveOptions, type HubConnectionOptions } from './options.js';
-import { Outbox } from './outbox.js';
+import type { OutboxQueue } from './outbox.js';
 import type { ConnectionState } from './state.js';
 import type {
   ClientMethod,
@@ -57,7 +57,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   readonly #lifecycle: Lifecycle;
   readonly #invocations: Invocations;
   readonly #methods: ClientMethods;
-  readonly #outbox: Outbox | undefined;
+  readonly #outbox: OutboxQueue | undefined;
   /** Uploads started by `send()`, which no invocation owns. */
   readonly #orphanUploads = new Set<() => void>();
   readonly #uploadSink: UploadSink;
@@ -75,7 +75,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     this.#methods = new ClientMethods(log, (invocationId, outcome) =>
       this.#tryWrite({ type: MessageType.Completion, invocationId, ...outcome }),
     );
-    this.#outbox = resolved.outboxLimit === undefined ? undefined : new Outbox(resolved.outboxLimit);
+    this.#outbox = resolved.outbox?.createQueue();
     this.#uploadSink = {
       write: (message) => void this.#post(message)?.catch(() => undefined),
       ready: () => this.#lifecycle.link?.ready(),
@@ -114,7 +114,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
           protocol: resolved.protocol,
           keepAliveIntervalMs: resolved.keepAliveIntervalMs,
           serverTimeoutMs: resolved.serverTimeoutMs,
-          statefulBufferSize: resolved.stateful?.bufferSize ?? 0,
+          stateful: resolved.stateful,
           clock,
           log,
         },

@@ -17,14 +17,16 @@ import { deferred, type Deferred } from './deferred.js';
 import { readHandshake, TextFrames } from './frames.js';
 import { KeepAlive } from './keep-alive.js';
 import type { Log } from './logger.js';
-import { isSequenced, MessageBuffer } from './message-buffer.js';
+import type { MessageBuffer } from './message-buffer.js';
+import type { StatefulReconnectFeature } from './stateful-reconnect.js';
 
 /** Everything a link needs to reach the server and speak the hub protocol. */
 export interface LinkSettings extends ConnectSettings {
   readonly protocol: HubProtocol;
   readonly keepAliveIntervalMs: number;
   readonly serverTimeoutMs: number;
-  readonly statefulBufferSize: number;
+  /** Stateful reconnect, when enabled. */
+  readonly stateful: StatefulReconnectFeature | undefined;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -114,7 +116,7 @@ export class Link {
   write(message: HubMessage): void {
     if (!this.writable) throw new ConnectionClosedError('The connection is closed.');
     const data = this.#settings.protocol.write(message);
-    if (this.#buffer !== undefined && isSequenced(message.type)) this.#buffer.track(data);
+    this.#buffer?.track(message.type, data);
     if (this.#phase === 'detached') return; // sequenced messages are replayed on reattach; the rest is moot
     this.#queue.push(data);
     this.#keepAlive?.sent();
@@ -195,7 +197,7 @@ export class Link {
     this.#connected = await connectTransport(settings, this.#events, signal);
     this.#queue = this.#createQueue();
     if (this.#connected.stateful) {
-      this.#buffer = new MessageBuffer(clock, settings.statefulBufferSize, (sequenceId) =>
+      this.#buffer = settings.stateful?.createBuffer(clock, (sequenceId) =>
         this.#tryWrite({ type: MessageType.Ack, sequenceId }),
       );
     }

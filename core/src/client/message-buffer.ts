@@ -12,7 +12,7 @@ interface Tracked {
 }
 
 /** Invocation, StreamItem, Completion, StreamInvocation and CancelInvocation are sequenced; the rest is not. */
-export function isSequenced(type: number): boolean {
+function isSequenced(type: number): boolean {
   return type >= MessageType.Invocation && type <= MessageType.CancelInvocation;
 }
 
@@ -44,8 +44,9 @@ export class MessageBuffer {
     this.#sendAck = sendAck;
   }
 
-  /** Keeps a sequenced message for replay. */
-  track(data: string | Uint8Array): void {
+  /** Keeps a sequenced message (of `type`) for replay; the others need none. */
+  track(type: number, data: string | Uint8Array): void {
+    if (!isSequenced(type)) return;
     const size = typeof data === 'string' ? data.length : data.byteLength;
     this.#items.push({ id: ++this.#sentCount, data, size });
     this.#bytes += size;

@@ -5,18 +5,9 @@ import type { EventSourceConstructor, Transport, WebSocketConstructor } from '..
 import type { AccessTokenFactory } from './access-tokens.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { Outbox, OutboxFeature } from './outbox.js';
 import { exponentialBackoff, type ReconnectPolicy } from './reconnect-policy.js';
-
-/** Stateful reconnect settings. */
-export interface StatefulReconnectOptions {
-  /** Bytes of un-acknowledged messages kept for replay; past it, senders wait (backpressure). Default 100 000. */
-  readonly bufferSize?: number;
-  /**
-   * How long after a loss the connection may be resumed; afterwards the server has dropped it (its
-   * `DisconnectTimeout`, 15 s by default) and a new connection is made. Default 15 000 ms.
-   */
-  readonly reattachWindowMs?: number;
-}
+import type { StatefulReconnect, StatefulReconnectFeature } from './stateful-reconnect.js';
 
 /** Options of {@link createHubConnection}. */
 export interface HubConnectionOptions {
@@ -48,13 +39,16 @@ export interface HubConnectionOptions {
   readonly keepAliveIntervalMs?: number;
   /** The connection is considered lost when nothing arrived for this long. Default 30 000 ms. */
   readonly serverTimeoutMs?: number;
-  /** Resume the same server connection after a drop, without losing messages (WebSockets, .NET 8+ servers). */
-  readonly statefulReconnect?: boolean | StatefulReconnectOptions;
   /**
-   * Queue `send`/`invoke`/`stream` calls made while connecting or reconnecting (in order, at most `limit`, default
-   * 1000) and send them once connected, instead of failing them at once.
+   * Resume the same server connection after a drop, without losing messages (WebSockets, .NET 8+ servers):
+   * `statefulReconnect()` or `statefulReconnect({ bufferSize, reattachWindowMs })`. Default: off.
    */
-  readonly outbox?: boolean | { readonly limit?: number };
+  readonly statefulReconnect?: StatefulReconnect | false;
+  /**
+   * Queue `send`/`invoke`/`stream` calls made while connecting or reconnecting and send them once connected,
+   * instead of failing them at once: `outbox()` or `outbox({ limit })`. Default: off.
+   */
+  readonly outbox?: Outbox | false;
   /** Where to log. Default: nothing is logged. */
   readonly logger?: Logger;
   /** The WebSocket implementation. Default: the global one; in Node 20 pass `ws`'s. */
@@ -80,8 +74,8 @@ export interface ResolvedOptions {
   readonly reconnect: ReconnectPolicy;
   readonly keepAliveIntervalMs: number;
   readonly serverTimeoutMs: number;
-  readonly stateful: Required<StatefulReconnectOptions> | undefined;
-  readonly outboxLimit: number | undefined;
+  readonly stateful: StatefulReconnectFeature | undefined;
+  readonly outbox: OutboxFeature | undefined;
   readonly logger: Logger | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly EventSource: EventSourceConstructor | undefined;
@@ -91,11 +85,22 @@ export interface ResolvedOptions {
 
 const ALL_TRANSPORTS: readonly TransportName[] = ['webSockets', 'serverSentEvents', 'longPolling'];
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+/** `value`, or `fallback` when undefined; a RangeError unless positive and finite. */
+export function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(value > 0) || !Number.isFinite(value))
-    throw new RangeError(`\`${name}\` must be a positive number of milliseconds.`);
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`\`${name}\` must be a positive number.`);
   return value;
+}
+
+/** An opt-in feature must come from its function: a hand-made object (or the former `true`) lacks its code. */
+function feature<T>(name: string, value: object | false | undefined, method: string): T | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (typeof (value as Record<string, unknown>)[method] !== 'function') {
+    throw new TypeError(
+      `\`${name}\` takes the result of ${name}() from '@hubrx/core', e.g. \`${name}: ${name}()\`.`,
+    );
+  }
+  return value as T;
 }
 
 /** Resolves a relative URL against the page (browsers) or the worker script (web workers). */
@@ -110,8 +115,6 @@ function absoluteUrl(url: string): string {
 
 export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
   const g = globalThis as { WebSocket?: WebSocketConstructor; EventSource?: EventSourceConstructor };
-  const stateful = options.statefulReconnect;
-  const outbox = options.outbox;
   const keepAliveIntervalMs = positive('keepAliveIntervalMs', options.keepAliveIntervalMs, 15_000);
   const serverTimeoutMs = positive('serverTimeoutMs', options.serverTimeoutMs, 30_000);
   if (serverTimeoutMs <= keepAliveIntervalMs) {
@@ -132,25 +135,8 @@ export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
     reconnect: options.reconnect ?? exponentialBackoff(),
     keepAliveIntervalMs,
     serverTimeoutMs,
-    stateful:
-      stateful === undefined || stateful === false
-        ? undefined
-        : {
-            bufferSize: positive(
-              'statefulReconnect.bufferSize',
-              stateful === true ? undefined : stateful.bufferSize,
-              100_000,
-            ),
-            reattachWindowMs: positive(
-              'statefulReconnect.reattachWindowMs',
-              stateful === true ? undefined : stateful.reattachWindowMs,
-              15_000,
-            ),
-          },
-    outboxLimit:
-      outbox === undefined || outbox === false
-        ? undefined
-        : positive('outbox.limit', outbox === true ? undefined : outbox.limit, 1000),
+    stateful: feature('statefulReconnect', options.statefulReconnect, 'createBuffer'),
+    outbox: feature('outbox', options.outbox, 'createQueue'),
     logger: options.logger,
     WebSocket: options.WebSocket ?? g.WebSocket,
     EventSource: options.EventSource ?? g.EventSource,

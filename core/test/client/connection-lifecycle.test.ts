@@ -1,5 +1,6 @@
 import { firstValueFrom, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { outbox } from '../../src/client/outbox.js';
 import { fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
 import { ConnectionClosedError, NegotiateError, ProtocolError, TimeoutError } from '../../src/errors.js';
 import { MessageType } from '../../src/protocol/messages.js';
@@ -244,7 +245,7 @@ describe('HubConnection: stop', () => {
 
 describe('HubConnection: outbox', () => {
   it('queues calls while reconnecting and sends them in order once connected', async () => {
-    const h = harness({ outbox: true, reconnect: fixedDelays([1000]) });
+    const h = harness({ outbox: outbox(), reconnect: fixedDelays([1000]) });
     await connected(h);
     h.server.socket.drop();
     await flush();
@@ -259,7 +260,7 @@ describe('HubConnection: outbox', () => {
   });
 
   it('fails at once past its limit, and fails what waits when stopped', async () => {
-    const h = harness({ outbox: { limit: 1 }, reconnect: fixedDelays([60_000]) });
+    const h = harness({ outbox: outbox({ limit: 1 }), reconnect: fixedDelays([60_000]) });
     await connected(h);
     h.server.socket.drop();
     await flush();
@@ -270,7 +271,7 @@ describe('HubConnection: outbox', () => {
   });
 
   it('a queued call that is cancelled is not sent', async () => {
-    const h = harness({ outbox: true, reconnect: fixedDelays([1000]) });
+    const h = harness({ outbox: outbox(), reconnect: fixedDelays([1000]) });
     await connected(h);
     h.server.socket.drop();
     await flush();

@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fixedDelays } from '../../src/client/reconnect-policy.js';
+import { statefulReconnect } from '../../src/client/stateful-reconnect.js';
 import { ConnectionClosedError } from '../../src/errors.js';
 import { MessageType } from '../../src/protocol/messages.js';
 import { connected, harness } from '../support/connection.js';
@@ -10,7 +11,7 @@ const tick = (n: number) => ({ type: MessageType.Invocation, target: 'Tick', arg
 
 function statefulHarness(options: Parameters<typeof harness>[0] = {}, refuse?: () => boolean) {
   return harness(
-    { statefulReconnect: true, reconnect: fixedDelays([0, 1000, 1000, 1000]), ...options },
+    { statefulReconnect: statefulReconnect(), reconnect: fixedDelays([0, 1000, 1000, 1000]), ...options },
     { stateful: true, ...(refuse && { refuse }) },
   );
 }
@@ -71,7 +72,7 @@ describe('HubConnection: stateful reconnect', () => {
   });
 
   it('measures the reattach window from each loss, not from the first of a run of quick drops', async () => {
-    const h = statefulHarness({ statefulReconnect: { reattachWindowMs: 15_000 }, reconnect: () => 1000 });
+    const h = statefulHarness({ statefulReconnect: statefulReconnect({ reattachWindowMs: 15_000 }), reconnect: () => 1000 });
     await connected(h);
     for (let drop = 1; drop <= 10; drop++) {
       h.server.socket.drop();
@@ -98,7 +99,7 @@ describe('HubConnection: stateful reconnect', () => {
 
   it('falls back to a new connection when the old one cannot be resumed in time; pending calls then fail', async () => {
     let refusing = false;
-    const h = statefulHarness({ statefulReconnect: { reattachWindowMs: 1500 } }, () => refusing);
+    const h = statefulHarness({ statefulReconnect: statefulReconnect({ reattachWindowMs: 1500 }) }, () => refusing);
     await connected(h);
     const pending = h.connection.invoke('Slow').then(
       () => 'resolved',
@@ -119,7 +120,7 @@ describe('HubConnection: stateful reconnect', () => {
   });
 
   it('applies backpressure: send() waits while the un-acked data is over the buffer size', async () => {
-    const h = statefulHarness({ statefulReconnect: { bufferSize: 100 } });
+    const h = statefulHarness({ statefulReconnect: statefulReconnect({ bufferSize: 100 }) });
     await connected(h);
     await h.connection.send('Small');
     let done = false;

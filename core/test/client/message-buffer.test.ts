@@ -17,7 +17,7 @@ function setup(limit = 100) {
 describe('MessageBuffer: sending', () => {
   it('keeps sequenced messages until acked and replays the rest after a Sequence', () => {
     const { buffer } = setup();
-    for (const data of ['a', 'b', 'c', 'd']) buffer.track(data);
+    for (const data of ['a', 'b', 'c', 'd']) buffer.track(MessageType.Invocation, data);
     buffer.ack(2);
     const replayed: (string | Uint8Array)[] = [];
     let sequence = 0;
@@ -32,7 +32,7 @@ describe('MessageBuffer: sending', () => {
 
   it('an empty buffer announces the next id', () => {
     const { buffer } = setup();
-    buffer.track('a');
+    buffer.track(MessageType.Invocation, 'a');
     buffer.ack(1);
     let sequence = 0;
     buffer.replay(
@@ -44,9 +44,9 @@ describe('MessageBuffer: sending', () => {
 
   it('asks writers to wait past the limit, until acks bring it back under', async () => {
     const { buffer } = setup(10);
-    buffer.track('12345');
+    buffer.track(MessageType.Invocation, '12345');
     expect(buffer.pressure()).toBeUndefined();
-    buffer.track('1234567');
+    buffer.track(MessageType.Invocation, '1234567');
     const wait = buffer.pressure();
     expect(wait).toBeInstanceOf(Promise);
     let released = false;
@@ -58,13 +58,13 @@ describe('MessageBuffer: sending', () => {
 
   it('counts bytes of binary messages', () => {
     const { buffer } = setup();
-    buffer.track(new Uint8Array(40));
+    buffer.track(MessageType.Invocation, new Uint8Array(40));
     expect(buffer.unacknowledged).toEqual({ count: 1, bytes: 40 });
   });
 
   it('compacts after many acks without losing order', () => {
     const { buffer } = setup(1e9);
-    for (let i = 1; i <= 5000; i++) buffer.track(String(i));
+    for (let i = 1; i <= 5000; i++) buffer.track(MessageType.Invocation, String(i));
     buffer.ack(4000);
     const replayed: (string | Uint8Array)[] = [];
     buffer.replay(
