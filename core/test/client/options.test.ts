@@ -73,7 +73,7 @@ describe('opt-in features', () => {
     ['outbox', true],
     ['outbox', { limit: 3 }],
   ])('%s: %j (not made by its function) is a TypeError saying what to pass', (name, value) => {
-    expect(() => resolveOptions({ url, [name]: value } as unknown as HubConnectionOptions)).toThrow(
+    expect(() => resolveOptions({ url, [name]: value })).toThrow(
       new TypeError(
         `\`${name}\` takes the result of ${name}() from '@hubrx/core', e.g. \`${name}: ${name}()\`.`,
       ),
