@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions, type HubConnectionOptions } from '../../src/client/options.js';
+import { resolveOptions } from '../../src/client/options.js';
 import { outbox } from '../../src/client/outbox.js';
 import { statefulReconnect } from '../../src/client/stateful-reconnect.js';
 
