@@ -68,8 +68,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     const log = (this.#log = createLog(resolved.logger));
     this.url = resolved.url;
     const tokens = new AccessTokens(resolved.accessTokenFactory, resolved.url);
-    const { clock, headers, withCredentials, timeoutMs, fetch } = resolved;
-    const http = new Http({ fetch, headers, withCredentials, timeoutMs, clock }, tokens);
+    const http = new Http(resolved, tokens);
     const protocolName: ProtocolName = resolved.protocol.name === 'messagepack' ? 'messagepack' : 'json';
     this.#invocations = new Invocations(protocolName);
     this.#methods = new ClientMethods(log, (invocationId, outcome) =>
@@ -91,38 +90,19 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
         }
       },
     };
+    // One settings object serves every layer (each interface names the part it reads): the options with their
+    // defaults, and the shared services.
+    const shared = {
+      ...resolved,
+      http,
+      tokens,
+      log,
+      statefulReconnect: resolved.stateful !== undefined,
+      format: resolved.protocol.transferFormat,
+      reattachWindowMs: resolved.stateful?.reattachWindowMs ?? 0,
+    };
     this.#lifecycle = new Lifecycle(
-      {
-        link: {
-          url: resolved.url,
-          transports: resolved.transports,
-          skipNegotiation: resolved.skipNegotiation,
-          statefulReconnect: resolved.stateful !== undefined,
-          format: resolved.protocol.transferFormat,
-          context: {
-            http,
-            tokens,
-            clock,
-            log,
-            headers,
-            withCredentials,
-            timeoutMs,
-            fetch,
-            WebSocket: resolved.WebSocket,
-            EventSource: resolved.EventSource,
-          },
-          protocol: resolved.protocol,
-          keepAliveIntervalMs: resolved.keepAliveIntervalMs,
-          serverTimeoutMs: resolved.serverTimeoutMs,
-          stateful: resolved.stateful,
-          clock,
-          log,
-        },
-        reconnect: resolved.reconnect,
-        reattachWindowMs: resolved.stateful?.reattachWindowMs ?? 0,
-        clock,
-        log,
-      },
+      { ...shared, link: { ...shared, context: shared } },
       {
         deliver: (message) => this.#deliver(message),
         connected: (link) => this.#outbox?.flush((message) => link.write(message)),
