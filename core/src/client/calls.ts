@@ -1,4 +1,4 @@
-import { lastValueFrom, Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 
 /** Options of one invocation or stream. */
 export interface CallOptions {
@@ -49,7 +49,11 @@ export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return lastValueFrom(this).then(onfulfilled, onrejected);
+    // A call emits its one result right before it completes: the first value is the last.
+    return new Promise<T>((resolve, reject) => this.subscribe({ next: resolve, error: reject })).then(
+      onfulfilled,
+      onrejected,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { firstValueFrom, isObservable, Observable, Subscription, type Subscriber } from 'rxjs';
+import { isObservable, Observable, Subscription, type Subscriber } from 'rxjs';
 import type { InvocationMessage } from '../protocol/messages.js';
 import type { Log } from './logger.js';
 
@@ -88,7 +88,7 @@ export class ClientMethods {
       return fail(error);
     }
     // An Observable answers with its first value (unsubscribed then); one that completes empty has no result.
-    if (isObservable(result)) result = firstValueFrom(result, { defaultValue: undefined });
+    if (isObservable(result)) result = firstValue(result);
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
       (result as PromiseLike<unknown>).then(succeed, fail);
       return;
@@ -124,4 +124,21 @@ export class ClientMethods {
       this.#bySpelling.clear();
     }
   }
+}
+
+/** An Observable's first value (unsubscribing then), or `undefined` if it completes empty. */
+function firstValue(source: Observable<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const subscription = new Subscription();
+    subscription.add(
+      source.subscribe({
+        next(value) {
+          resolve(value);
+          subscription.unsubscribe();
+        },
+        error: reject,
+        complete: () => resolve(undefined),
+      }),
+    );
+  });
 }

@@ -1,4 +1,4 @@
-import { firstValueFrom, of, Subject, take, throwError, toArray } from 'rxjs';
+import { EMPTY, firstValueFrom, Observable, of, Subject, take, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -348,6 +348,45 @@ describe('HubConnection: server-to-client calls', () => {
       s5: { type: 3, invocationId: 's5', error: "Client didn't provide a result." },
       s6: { type: 3, invocationId: 's6', error: "Client didn't provide a result." },
       s7: { type: 3, invocationId: 's7', error: "Client didn't provide a result." },
+    });
+  });
+
+  it('an Observable result is its first value (unsubscribed then, even when synchronous), or none', async () => {
+    const h = harness();
+    await connected(h);
+    const teardowns: string[] = [];
+    h.connection.handle(
+      'Sync',
+      () =>
+        new Observable<number>((subscriber) => {
+          subscriber.next(1);
+          subscriber.next(2);
+          return () => teardowns.push('sync');
+        }),
+    );
+    const later = new Subject<number>();
+    h.connection.handle('Later', () => later);
+    h.connection.handle('Empty', () => EMPTY);
+    h.connection.handle('Fails', () => throwError(() => new Error('nope')));
+    const ask = (id: string, target: string) =>
+      h.server.send({ type: MessageType.Invocation, invocationId: id, target, arguments: [] });
+    ask('s1', 'Sync');
+    ask('s2', 'Later');
+    ask('s3', 'Empty');
+    ask('s4', 'Fails');
+    expect(teardowns).toEqual(['sync']);
+    expect(later.observed).toBe(true);
+    later.next(7);
+    expect(later.observed).toBe(false);
+    await flush();
+    const completions = Object.fromEntries(
+      h.server.sent(MessageType.Completion).map((m) => [m.invocationId, m]),
+    );
+    expect(completions).toEqual({
+      s1: { type: 3, invocationId: 's1', result: 1 },
+      s2: { type: 3, invocationId: 's2', result: 7 },
+      s3: { type: 3, invocationId: 's3', error: "Client didn't provide a result." },
+      s4: { type: 3, invocationId: 's4', error: 'Error: nope' },
     });
   });
 
