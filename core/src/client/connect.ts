@@ -30,25 +30,11 @@ export interface ConnectedTransport {
   readonly stateful: boolean;
 }
 
-const NO_WEBSOCKET =
-  'This environment has no WebSocket: pass the `WebSocket` option (in Node 20, the `ws` package).';
-
-const LABELS: Readonly<Record<TransportName, string>> = {
-  webSockets: 'WebSockets',
-  serverSentEvents: 'Server-Sent Events',
-  longPolling: 'Long Polling',
+const BUILT_IN: Readonly<Record<TransportName, new (context: TransportContext) => Transport>> = {
+  webSockets: WebSocketTransport,
+  serverSentEvents: ServerSentEventsTransport,
+  longPolling: LongPollingTransport,
 };
-
-function create(name: TransportName, context: TransportContext): Transport {
-  switch (name) {
-    case 'webSockets':
-      return new WebSocketTransport(context);
-    case 'serverSentEvents':
-      return new ServerSentEventsTransport(context);
-    case 'longPolling':
-      return new LongPollingTransport(context);
-  }
-}
 
 /** Why a built-in transport cannot be tried, before trying it. */
 function unusable(
@@ -56,12 +42,16 @@ function unusable(
   negotiation: Negotiation,
   settings: ConnectSettings,
 ): string | undefined {
-  const offered = negotiation.transports.find((entry) => entry.transport === name);
-  if (offered === undefined) return `${LABELS[name]} is not offered by the server.`;
+  // Negotiate spells the names capitalized: `webSockets` is offered as `WebSockets`.
+  const serverName = name[0]!.toUpperCase() + name.slice(1);
+  const entry = negotiation.transports.find((offered) => offered.transport === serverName);
+  if (entry === undefined) return `${name} is not offered by the server.`;
   const format = settings.format === 'binary' ? 'Binary' : 'Text';
-  if (!offered.formats.includes(format))
-    return `${LABELS[name]} does not carry the ${format} transfer format.`;
-  if (name === 'webSockets' && settings.context.WebSocket === undefined) return NO_WEBSOCKET;
+  if (!Array.isArray(entry.transferFormats) || !entry.transferFormats.includes(format))
+    return `${name} does not carry the ${format} transfer format.`;
+  if (name === 'webSockets' && settings.context.WebSocket === undefined) {
+    return 'This environment has no WebSocket: pass the `WebSocket` option (in Node 20, the `ws` package).';
+  }
   if (name === 'serverSentEvents' && settings.context.EventSource === undefined) {
     return 'This environment has no EventSource: pass the `EventSource` option (in Node, `eventsource@4`).';
   }
@@ -72,19 +62,33 @@ function unusable(
  * Negotiates, then tries the requested transports in the client's order of preference. A transport that fails
  * to connect is recorded and the next one is tried on a fresh negotiation (the failed one may have left the
  * server's connection unusable). When none connects, one {@link TransportError} lists every attempt.
+ *
+ * With `skipNegotiation` the server is taken to offer only WebSockets, at the hub URL itself, with no connection
+ * id and no stateful reconnect.
  */
 export async function connectTransport(
   settings: ConnectSettings,
   events: TransportEvents,
   signal: AbortSignal,
 ): Promise<ConnectedTransport> {
-  const { context } = settings;
+  const { context, skipNegotiation } = settings;
   await context.tokens.acquire();
-  if (settings.skipNegotiation) return connectDirectly(settings, events, signal);
-
-  const renegotiate = () =>
-    negotiate(context.http, context.tokens, settings.url, settings.statefulReconnect, signal);
-  let negotiation: Negotiation | undefined = await renegotiate();
+  if (skipNegotiation && (settings.transports.length !== 1 || settings.transports[0] !== 'webSockets')) {
+    throw new TransportError(
+      "`skipNegotiation` works with the WebSockets transport only: set `transports: ['webSockets']`.",
+    );
+  }
+  const renegotiate = async (): Promise<Negotiation> =>
+    skipNegotiation
+      ? {
+          url: settings.url,
+          connectionId: null,
+          connectionToken: null,
+          transports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
+          statefulReconnect: false,
+        }
+      : negotiate(context.http, context.tokens, settings.url, settings.statefulReconnect, signal);
+  let negotiation: Negotiation | undefined;
   const attempts: TransportAttempt[] = [];
   for (const requested of settings.transports) {
     const name = typeof requested === 'string' ? requested : requested.name;
@@ -94,7 +98,7 @@ export async function connectTransport(
       attempts.push({ transport: name, error: new TransportError(reason, { transport: name }) });
       continue;
     }
-    const transport = typeof requested === 'string' ? create(requested, context) : requested;
+    const transport = typeof requested === 'string' ? new BUILT_IN[requested](context) : requested;
     const url = connectUrl(negotiation.url, negotiation.connectionToken);
     try {
       await transport.connect(url, settings.format, events, signal);
@@ -107,7 +111,11 @@ export async function connectTransport(
         stateful: negotiation.statefulReconnect && name === 'webSockets',
       };
     } catch (error) {
-      if (signal.aborted) throw abortError(signal, error);
+      if (signal.aborted) {
+        throw error instanceof AbortError
+          ? error
+          : new AbortError('Connecting was aborted.', { cause: signal.reason });
+      }
       context.log('warn', `${name} failed to connect: ${(error as Error).message}`);
       attempts.push({ transport: name, error: error as Error });
       negotiation = undefined;
@@ -118,40 +126,4 @@ export async function connectTransport(
     `Unable to connect with any transport: ${attempts.map((a) => `${a.transport}: ${a.error.message}`).join(' ')}`,
     { attempts },
   );
-}
-
-async function connectDirectly(
-  settings: ConnectSettings,
-  events: TransportEvents,
-  signal: AbortSignal,
-): Promise<ConnectedTransport> {
-  const [only] = settings.transports;
-  if (settings.transports.length !== 1 || only !== 'webSockets') {
-    throw new TransportError(
-      "`skipNegotiation` works with the WebSockets transport only: set `transports: ['webSockets']`.",
-    );
-  }
-  if (settings.context.WebSocket === undefined) {
-    throw new TransportError(NO_WEBSOCKET, { transport: 'webSockets' });
-  }
-  const transport = create('webSockets', settings.context);
-  try {
-    await transport.connect(settings.url, settings.format, events, signal);
-  } catch (error) {
-    if (signal.aborted) throw abortError(signal, error);
-    throw new TransportError(
-      `Unable to connect with any transport: webSockets: ${(error as Error).message}`,
-      {
-        attempts: [{ transport: 'webSockets', error: error as Error }],
-        cause: error,
-      },
-    );
-  }
-  return { transport, url: settings.url, connectionId: null, stateful: false };
-}
-
-function abortError(signal: AbortSignal, error: unknown): Error {
-  return error instanceof AbortError
-    ? error
-    : new AbortError('Connecting was aborted.', { cause: signal.reason });
 }

@@ -1,4 +1,4 @@
-import { HttpError, NegotiateError, type TransportName } from '../errors.js';
+import { HttpError, NegotiateError } from '../errors.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { Http } from './http.js';
 
@@ -8,24 +8,28 @@ const MAX_REDIRECTS = 100;
 export interface Negotiation {
   /** The hub URL after redirects. */
   readonly url: string;
-  readonly connectionId: string;
-  /** The secret that identifies the connection in transport requests (`id=`); the id itself for a v0 server. */
-  readonly connectionToken: string;
-  /** Transports the server offers, in its order, with the formats each carries. */
-  readonly transports: readonly { readonly transport: TransportName; readonly formats: readonly string[] }[];
+  /** `null` with `skipNegotiation`. */
+  readonly connectionId: string | null;
+  /**
+   * The secret that identifies the connection in transport requests (`id=`); the id itself for a v0 server;
+   * `null` with `skipNegotiation`.
+   */
+  readonly connectionToken: string | null;
+  /** Transports the server offers, as it lists them (`{ transport: 'WebSockets', transferFormats: ['Text'] }`). */
+  readonly transports: readonly OfferedTransport[];
   readonly statefulReconnect: boolean;
 }
 
-const NAMES: Readonly<Record<string, TransportName>> = {
-  WebSockets: 'webSockets',
-  ServerSentEvents: 'serverSentEvents',
-  LongPolling: 'longPolling',
-};
+/** An entry of negotiate's `availableTransports`, unchecked: connecting looks for the one it wants. */
+export interface OfferedTransport {
+  readonly transport?: unknown;
+  readonly transferFormats?: unknown;
+}
 
 /** `{url}/negotiate?negotiateVersion=1[&useStatefulReconnect=true]`, keeping the URL's own query. */
 export function negotiateUrl(base: string, statefulReconnect: boolean): string {
   const url = new URL(base);
-  url.pathname = url.pathname.endsWith('/') ? `${url.pathname}negotiate` : `${url.pathname}/negotiate`;
+  url.pathname = url.pathname.replace(/\/?$/, '/negotiate');
   if (!url.searchParams.has('negotiateVersion')) url.searchParams.append('negotiateVersion', '1');
   if (statefulReconnect && !url.searchParams.has('useStatefulReconnect')) {
     url.searchParams.append('useStatefulReconnect', 'true');
@@ -33,8 +37,9 @@ export function negotiateUrl(base: string, statefulReconnect: boolean): string {
   return url.href;
 }
 
-/** The transport URL of a negotiated connection: the hub URL (its query kept) plus `id=<token>`. */
-export function connectUrl(base: string, token: string): string {
+/** The transport URL of a connection: the hub URL (its query kept) plus `id=<token>` when negotiated. */
+export function connectUrl(base: string, token: string | null): string {
+  if (token === null) return base;
   return `${base}${base.includes('?') ? '&' : '?'}id=${encodeURIComponent(token)}`;
 }
 
@@ -68,16 +73,14 @@ export async function negotiate(
       const response = await http.send({ method: 'POST', url: negotiateUrl(url, statefulReconnect), signal });
       body = JSON.parse(response.body as string) as NegotiateBody;
     } catch (error) {
-      if (error instanceof HttpError) {
-        const hint = error.statusCode === 404 ? ' Is this a SignalR hub URL?' : '';
-        throw new NegotiateError(`Negotiation failed: ${error.message}.${hint}`, {
-          statusCode: error.statusCode,
-          cause: error,
-        });
-      }
       if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
         throw error;
-      throw new NegotiateError(`Negotiation failed: ${(error as Error).message}`, { cause: error });
+      const statusCode = error instanceof HttpError ? error.statusCode : undefined;
+      const hint = statusCode === 404 ? ' Is this a SignalR hub URL?' : '';
+      throw new NegotiateError(`Negotiation failed: ${(error as Error).message}.${hint}`, {
+        statusCode,
+        cause: error,
+      });
     }
     if (typeof body !== 'object' || body === null)
       throw new NegotiateError('Negotiation failed: the answer is not a JSON object.');
@@ -108,24 +111,11 @@ export async function negotiate(
     if (body.useStatefulReconnect === true && !statefulReconnect) {
       throw new NegotiateError('The server granted stateful reconnect, which the client did not ask for.');
     }
-    const transports = (
-      body.availableTransports as { transport?: unknown; transferFormats?: unknown }[]
-    ).flatMap((entry) => {
-      const name = NAMES[String(entry.transport)];
-      return name === undefined
-        ? []
-        : [
-            {
-              transport: name,
-              formats: Array.isArray(entry.transferFormats) ? (entry.transferFormats as string[]) : [],
-            },
-          ];
-    });
     return {
       url,
       connectionId,
       connectionToken: token,
-      transports,
+      transports: body.availableTransports as OfferedTransport[],
       statefulReconnect: body.useStatefulReconnect === true,
     };
   }

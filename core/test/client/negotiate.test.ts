@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
 import { Http } from '../../src/client/http.js';
 import { connectUrl, negotiate, negotiateUrl } from '../../src/client/negotiate.js';
-import { NegotiateError } from '../../src/errors.js';
+import { createHubConnection, type HubConnection } from '../../src/client/hub-connection.js';
+import { NegotiateError, TransportError } from '../../src/errors.js';
+import { jsonHubProtocol } from '../../src/protocol/json.js';
+import { FakeServer } from '../support/fake-server.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 interface Seen {
@@ -56,6 +59,7 @@ describe('negotiate URLs', () => {
   it('adds the connection token to the hub URL', () => {
     expect(connectUrl('http://h/hub?tenant=a', 'a+b/c')).toBe('http://h/hub?tenant=a&id=a%2Bb%2Fc');
     expect(connectUrl('http://h/hub', 't')).toBe('http://h/hub?id=t');
+    expect(connectUrl('http://h/hub', null)).toBe('http://h/hub');
   });
 });
 
@@ -66,12 +70,12 @@ describe('negotiate', () => {
       url: 'http://h/hub',
       connectionId: 'id',
       connectionToken: 'token',
-      transports: [{ transport: 'webSockets', formats: ['Text', 'Binary'] }],
+      transports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
       statefulReconnect: false,
     });
   });
 
-  it('falls back to the connection id for a v0 server, and skips unknown transports', async () => {
+  it("falls back to the connection id for a v0 server; the transports are the server's list", async () => {
     const { run } = setup(() =>
       Response.json({
         connectionId: 'legacy',
@@ -83,7 +87,10 @@ describe('negotiate', () => {
     );
     expect(await run()).toMatchObject({
       connectionToken: 'legacy',
-      transports: [{ transport: 'longPolling', formats: ['Text'] }],
+      transports: [
+        { transport: 'Foo', transferFormats: ['Text'] },
+        { transport: 'LongPolling', transferFormats: ['Text'] },
+      ],
     });
   });
 
@@ -134,5 +141,94 @@ describe('negotiate', () => {
     await expect(setup(() => Response.json({ connectionId: 1 })).run()).rejects.toThrow(
       /lacks a connection id/,
     );
+  });
+});
+
+describe('connecting: which transport', () => {
+  const offer = (availableTransports: unknown[]) =>
+    (() =>
+      Promise.resolve(
+        Response.json({ negotiateVersion: 1, connectionId: 'c', connectionToken: 't', availableTransports }),
+      )) as typeof fetch;
+  const failure = (connection: HubConnection) =>
+    connection.start().then(
+      () => expect.unreachable('connected'),
+      (error: unknown) => error as TransportError,
+    );
+
+  it("picks the server's WebSockets offer, ignoring unknown entries, and connects with the token", async () => {
+    const server = new FakeServer();
+    const connection = createHubConnection({
+      url: 'http://hub.test/chat?x=1',
+      transports: ['webSockets'],
+      fetch: offer([{ transport: 'Foo' }, { transport: 'WebSockets', transferFormats: ['Text'] }]),
+      WebSocket: server.WebSocket,
+      clock: new VirtualClock(),
+    });
+    await connection.start();
+    expect(server.socket.url).toBe('ws://hub.test/chat?x=1&id=t');
+    expect(connection.state).toMatchObject({
+      status: 'connected',
+      connectionId: 'c',
+      transport: 'webSockets',
+    });
+    await connection.stop();
+  });
+
+  it('says why each transport could not be tried: not offered, format, no implementation', async () => {
+    vi.stubGlobal('WebSocket', undefined); // Node 22 has one
+    const connection = createHubConnection({
+      url: 'http://hub.test/chat',
+      protocol: { ...jsonHubProtocol(), transferFormat: 'binary' },
+      fetch: offer([
+        { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
+        { transport: 'LongPolling', transferFormats: ['Text'] },
+      ]),
+      clock: new VirtualClock(),
+    });
+    vi.unstubAllGlobals();
+    const error = await failure(connection);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.attempts.map((attempt) => [attempt.transport, attempt.error.message])).toEqual([
+      ['webSockets', expect.stringMatching(/no WebSocket: pass the `WebSocket` option/)],
+      ['serverSentEvents', 'serverSentEvents is not offered by the server.'],
+      ['longPolling', 'longPolling does not carry the Binary transfer format.'],
+    ]);
+    expect(error.message).toMatch(/^Unable to connect with any transport: webSockets: /);
+  });
+
+  it('skipNegotiation: a WebSocket straight to the hub URL, with no connection id', async () => {
+    const server = new FakeServer();
+    const connection = createHubConnection({
+      url: 'http://hub.test/chat?x=1',
+      transports: ['webSockets'],
+      skipNegotiation: true,
+      fetch: server.fetch,
+      WebSocket: server.WebSocket,
+      clock: new VirtualClock(),
+    });
+    await connection.start();
+    expect(server.negotiations).toEqual([]);
+    expect(server.socket.url).toBe('ws://hub.test/chat?x=1');
+    expect(connection.state).toMatchObject({
+      status: 'connected',
+      connectionId: null,
+      transport: 'webSockets',
+    });
+    await connection.stop();
+  });
+
+  it('skipNegotiation: WebSockets only, and a failure lists the attempt', async () => {
+    const refused = new FakeServer({ refuse: () => true });
+    const options = { url: 'http://hub.test/chat', skipNegotiation: true, clock: new VirtualClock() };
+    const misconfigured = await failure(createHubConnection({ ...options, transports: ['longPolling'] }));
+    expect(misconfigured).toBeInstanceOf(TransportError);
+    expect(misconfigured.message).toMatch(/works with the WebSockets transport only/);
+    const error = await failure(
+      createHubConnection({ ...options, transports: ['webSockets'], WebSocket: refused.WebSocket }),
+    );
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.attempts.map((attempt) => attempt.transport)).toEqual(['webSockets']);
+    expect(error.message).toMatch(/^Unable to connect with any transport: webSockets: /);
   });
 });
