@@ -15,6 +15,7 @@ import {
 } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import type { HubConnection } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { WebSocket } from 'ws';
 import { loadBuiltCore } from './built-core.js';
 
@@ -144,7 +145,7 @@ function hubrx(url: string, protocol: ProtocolName, socket: WebSocketClass = Web
     url: `${url}/testhub`,
     transports: ['webSockets'],
     protocol: protocol === 'json' ? core.jsonHubProtocol() : msgpack.messagePackHubProtocol(),
-    WebSocket: socket,
+    WebSocket: nodeWebSocket(socket),
     reconnect: core.noReconnect(),
   });
 }

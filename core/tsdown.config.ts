@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', msgpack: 'src/msgpack/index.ts' },
+  entry: { index: 'src/index.ts', msgpack: 'src/msgpack/index.ts', node: 'src/node/index.ts' },
   format: ['esm', 'cjs'],
   platform: 'neutral',
   target: 'es2022',

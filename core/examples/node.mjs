@@ -1,7 +1,8 @@
 // A hubrx client in Node 20+: `node node.mjs [hub URL]`. Node 20 has no global WebSocket or EventSource, so
-// the `ws` and `eventsource` (v4) packages are passed in. Try it against the mock server: `npm start` in the
-// repository, then `node core/examples/node.mjs http://127.0.0.1:5000/testhub`.
+// the `ws` package (through the `nodeWebSocket` adapter) and `eventsource` (v4) are passed in. Try it against the
+// mock server: `npm start` in the repository, then `node core/examples/node.mjs http://127.0.0.1:5000/testhub`.
 import { createHubConnection, exponentialBackoff } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { EventSource } from 'eventsource';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { WebSocket } from 'ws';
@@ -10,7 +11,7 @@ const url = process.argv[2] ?? 'http://127.0.0.1:5000/testhub';
 
 const connection = createHubConnection({
   url,
-  WebSocket,
+  WebSocket: nodeWebSocket(WebSocket),
   EventSource,
   reconnect: exponentialBackoff({ maxElapsedMs: 60_000 }),
 });

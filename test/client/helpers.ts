@@ -13,6 +13,7 @@ import {
   type HubConnectionOptions,
   type UntypedHub,
 } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import {
   createMockHubServer,
   type Middleware,
@@ -89,7 +90,7 @@ export function client<Server extends object = UntypedHub, Client extends object
 ): HubConnection<Server, Client> {
   const connection = createHubConnection<Server, Client>({
     url,
-    WebSocket: GuardedWebSocket,
+    WebSocket: nodeWebSocket(GuardedWebSocket),
     EventSource,
     reconnect: fastRetry(),
     ...options,

@@ -1,6 +1,7 @@
 // Losing a connection: abrupt drops, a server restart, a half-open socket, and the server's Close message.
 import { describe, expect, it } from 'vitest';
 import { ConnectionClosedError, exponentialBackoff, TimeoutError, type TransportName } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { testPreset } from '@hubrx/mock-server';
 import { client, GuardedWebSocket, recordStates, signal, startServer, status } from './helpers.js';
 
@@ -122,7 +123,7 @@ describe('keep-alive per connection', () => {
     }
     const connection = client(`${server.url}/testhub`, {
       transports: ['webSockets', 'longPolling'],
-      WebSocket: FirstFails,
+      WebSocket: nodeWebSocket(FirstFails),
       keepAliveIntervalMs: 100,
       serverTimeoutMs: 400,
     });

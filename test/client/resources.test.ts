@@ -4,6 +4,7 @@
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionClosedError, statefulReconnect, type TransportName } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { defineHub, testPreset, type MockHubServer } from '@hubrx/mock-server';
 import {
   client,
@@ -31,7 +32,7 @@ function instrumented(server: MockHubServer, path: string, options: ClientOption
   const http = countingFetch();
   const connection = client(`${server.url}${path}`, {
     clock: clock.clock,
-    WebSocket: sockets.WebSocket,
+    WebSocket: nodeWebSocket(sockets.WebSocket),
     EventSource: sources.EventSource,
     fetch: http.fetch,
     ...options,
@@ -303,7 +304,7 @@ describe('after stop() from connecting', () => {
     }
     const { connection, expectNothingLeft } = instrumented(server, '/testhub', {
       transports: ['webSockets'],
-      WebSocket: SilentWebSocket,
+      WebSocket: nodeWebSocket(SilentWebSocket),
     });
     const started = settle(connection.start());
     await handshakeWithheld.promise;

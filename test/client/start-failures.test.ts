@@ -10,6 +10,7 @@ import {
   type ReconnectPolicy,
   type RetryContext,
 } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { defineHub, testPreset } from '@hubrx/mock-server';
 import { client, recordStates, startServer, status } from './helpers.js';
 
@@ -162,7 +163,7 @@ describe('transport fallback', () => {
     const port = closed.port;
     await closed.close();
     const connection = client(`${server.url}/testhub`, {
-      WebSocket: refusedWebSocket(port),
+      WebSocket: nodeWebSocket(refusedWebSocket(port)),
       transports: ['webSockets', 'longPolling'],
     });
     await connection.start();

@@ -16,6 +16,7 @@ import {
   TransportError,
 } from '@hubrx/core';
 import type { HubConnection, HubConnectionOptions } from '@hubrx/core';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -175,7 +176,7 @@ describeEachTarget('hubrx client: connection loss and reconnect', (server) => {
         const hub = create(`${server.url}/testhub`, {
           transports: ['webSockets'],
           protocol: clientProtocol(protocol),
-          WebSocket: TrackedWebSocket,
+          WebSocket: nodeWebSocket(TrackedWebSocket),
           reconnect: fixedDelays([0, 50, 100, 200, 500]),
           ...options,
         });

@@ -11,6 +11,7 @@ import type {
   TransportName,
 } from '@hubrx/core';
 import { messagePackHubProtocol } from '@hubrx/core/msgpack';
+import { nodeWebSocket } from '@hubrx/core/node';
 import { EventSource } from 'eventsource';
 import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { afterEach, expect } from 'vitest';
@@ -51,7 +52,7 @@ export function clientProtocol(name: ProtocolName): HubProtocol {
 
 /** The Node implementations the client needs (Node 20 has no global WebSocket or EventSource). */
 export const NODE_IMPLEMENTATIONS = {
-  WebSocket,
+  WebSocket: nodeWebSocket(WebSocket),
   EventSource,
 } as const satisfies Partial<HubConnectionOptions>;
 

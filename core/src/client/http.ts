@@ -42,11 +42,8 @@ export class Http {
     this.#tokens = tokens;
   }
 
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const response = await this.#attempt(request);
-    if (response.status !== 401 || !this.#tokens.refreshable) return this.#check(request, response);
-    await this.#tokens.refresh();
-    return this.#check(request, await this.#attempt(request));
+  send(request: HttpRequest): Promise<HttpResponse> {
+    return withTokenRefresh(this.#tokens, async () => this.#check(request, await this.#attempt(request)));
   }
 
   async #check(request: HttpRequest, response: Response): Promise<HttpResponse> {
@@ -102,5 +99,20 @@ export class Http {
       settings.clock.clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);
     }
+  }
+}
+
+/**
+ * Runs `attempt`; when it fails with a 401 (an {@link HttpError}) and the token can be refreshed, refreshes it
+ * once (shared by every concurrent 401) and runs `attempt` again. HTTP requests, WebSocket upgrades and
+ * Server-Sent Events streams all recover from an expired token this way.
+ */
+export async function withTokenRefresh<T>(tokens: AccessTokens, attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.statusCode !== 401 || !tokens.refreshable) throw error;
+    await tokens.refresh();
+    return attempt();
   }
 }

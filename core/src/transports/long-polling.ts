@@ -46,7 +46,7 @@ export class LongPollingTransport implements Transport {
       });
     }
     this.#running = true;
-    if (size(first.body) > 0) events.receive(first.body);
+    if (first.body.length > 0) events.receive(first.body);
     this.#loop = this.#run(events);
   }
 
@@ -102,11 +102,7 @@ export class LongPollingTransport implements Transport {
         events.close();
         return;
       }
-      if (size(response.body) > 0) events.receive(response.body);
+      if (response.body.length > 0) events.receive(response.body);
     }
   }
-}
-
-function size(body: string | Uint8Array): number {
-  return typeof body === 'string' ? body.length : body.byteLength;
 }

@@ -1,12 +1,16 @@
-import { AbortError, HttpError, TransportError } from '../errors.js';
+import { withTokenRefresh } from '../client/http.js';
+import { HttpError, TransportError } from '../errors.js';
 import {
   appendQuery,
+  connecting,
   type EventSourceLike,
   type TransferFormat,
   type Transport,
   type TransportContext,
   type TransportEvents,
 } from './transport.js';
+
+const failure = (message: string) => new TransportError(message, { transport: 'serverSentEvents' });
 
 /**
  * The Server-Sent Events transport: frames arrive as `data:` events of an EventSource, sends are HTTP POSTs. Text
@@ -26,38 +30,19 @@ export class ServerSentEventsTransport implements Transport {
     this.#context = context;
   }
 
-  async connect(
-    url: string,
-    format: TransferFormat,
-    events: TransportEvents,
-    signal: AbortSignal,
-  ): Promise<void> {
+  connect(url: string, format: TransferFormat, events: TransportEvents, signal: AbortSignal): Promise<void> {
     if (format === 'binary') {
-      throw new TransportError(
-        'Server-Sent Events carry text only: use WebSockets or Long Polling for MessagePack.',
-        {
-          transport: 'serverSentEvents',
-        },
+      return Promise.reject(
+        failure('Server-Sent Events carry text only: use WebSockets or Long Polling for MessagePack.'),
       );
     }
     this.#url = url;
-    try {
-      await this.#open(events, signal);
-    } catch (error) {
-      if (!(error instanceof HttpError) || error.statusCode !== 401 || !this.#context.tokens.refreshable)
-        throw error;
-      await this.#context.tokens.refresh();
-      await this.#open(events, signal);
-    }
+    return withTokenRefresh(this.#context.tokens, () => this.#open(events, signal));
   }
 
   send(data: string | Uint8Array): Promise<void> {
     if (this.#source === undefined) {
-      return Promise.reject(
-        new TransportError('The Server-Sent Events transport is not connected.', {
-          transport: 'serverSentEvents',
-        }),
-      );
+      return Promise.reject(failure('The Server-Sent Events transport is not connected.'));
     }
     return this.#context.http.send({ method: 'POST', url: this.#url, body: data }).then(() => undefined);
   }
@@ -65,73 +50,51 @@ export class ServerSentEventsTransport implements Transport {
   stop(): Promise<void> {
     const source = this.#source;
     this.#source = undefined;
-    if (source !== undefined) {
-      source.onopen = source.onmessage = source.onerror = null;
-      source.close();
-    }
+    if (source !== undefined) close(source);
     return Promise.resolve();
   }
 
   #open(events: TransportEvents, signal: AbortSignal): Promise<void> {
     const { EventSource: Source, tokens, headers, withCredentials, fetch, log } = this.#context;
-    if (Source === undefined) {
-      throw new TransportError('No EventSource implementation.', { transport: 'serverSentEvents' });
-    }
-    if (signal.aborted)
-      throw new AbortError('Connecting Server-Sent Events was aborted.', { cause: signal.reason });
-    const token = tokens.current;
-    const url = token === undefined ? this.#url : appendQuery(this.#url, 'access_token', token);
-    // Browsers ignore `fetch`; eventsource@4 uses it, which lets the custom headers through.
-    const source = new Source(url, {
-      withCredentials,
-      fetch: (input: string | URL, init?: RequestInit) =>
-        fetch(input, {
-          ...init,
-          headers: { ...(init?.headers as Record<string, string> | undefined), ...headers },
-        }),
-    }) as EventSourceLike;
-    log('debug', `Server-Sent Events connecting to ${url}.`);
-
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        source.onopen = source.onerror = null;
-        source.close();
-        reject(new AbortError('Connecting Server-Sent Events was aborted.', { cause: signal.reason }));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+    return connecting(signal, 'Server-Sent Events', (resolve, reject) => {
+      const token = tokens.current;
+      const url = token === undefined ? this.#url : appendQuery(this.#url, 'access_token', token);
+      // Browsers ignore `fetch`; eventsource@4 uses it, which lets the custom headers through.
+      const source = new Source!(url, {
+        withCredentials,
+        fetch: (input: string | URL, init?: RequestInit) =>
+          fetch(input, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string> | undefined), ...headers },
+          }),
+      }) as EventSourceLike;
+      log('debug', `Server-Sent Events connecting to ${url}.`);
       source.onopen = () => {
-        signal.removeEventListener('abort', onAbort);
         this.#source = source;
         source.onmessage = (event) => events.receive(event.data);
         source.onerror = () => {
           // EventSource would reconnect by itself; a SignalR stream cannot be resumed that way.
           if (this.#source !== source) return;
           void this.stop();
-          events.close(
-            new TransportError('The Server-Sent Events stream was closed by the server or the network.', {
-              transport: 'serverSentEvents',
-            }),
-          );
+          events.close(failure('The Server-Sent Events stream was closed by the server or the network.'));
         };
         log('debug', 'Server-Sent Events connected.');
         resolve();
       };
-      source.onerror = (event) => {
-        signal.removeEventListener('abort', onAbort);
-        source.onopen = source.onerror = null;
-        source.close();
-        const status = event.code;
+      source.onerror = ({ code, message }) => {
+        close(source);
         reject(
-          typeof status === 'number'
-            ? new HttpError(`The Server-Sent Events request was answered with ${status}.`, status)
-            : new TransportError(
-                `Server-Sent Events could not connect${event.message ? `: ${event.message}` : '.'}`,
-                {
-                  transport: 'serverSentEvents',
-                },
-              ),
+          typeof code === 'number'
+            ? new HttpError(`The Server-Sent Events request was answered with ${code}.`, code)
+            : failure(`Server-Sent Events could not connect${message ? `: ${message}` : '.'}`),
         );
       };
+      return () => close(source);
     });
   }
+}
+
+function close(source: EventSourceLike): void {
+  source.onopen = source.onmessage = source.onerror = null;
+  source.close();
 }

@@ -1,3 +1,4 @@
+import { AbortError } from '../errors.js';
 import type { AccessTokens } from '../client/access-tokens.js';
 import type { Clock } from '../client/clock.js';
 import type { Http } from '../client/http.js';
@@ -76,7 +77,10 @@ export interface TransportContext {
   readonly EventSource: EventSourceConstructor | undefined;
 }
 
-/** The part of the WebSocket API hubrx uses: the browser's (and Node 22's) `WebSocket`, or the `ws` package. */
+/**
+ * The part of the WebSocket API hubrx uses: the browser's (and Node 22's) `WebSocket`, or a class made by
+ * `nodeWebSocket()` from `@hubrx/core/node`.
+ */
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
@@ -84,19 +88,42 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { readonly data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  /**
+   * `error`, which browsers never give: why the socket could not connect (`nodeWebSocket()`'s sockets give an
+   * `HttpError` for a refused upgrade, whose 401 makes the transport refresh the token and retry).
+   */
   onclose:
-    ((event: { readonly code: number; readonly reason: string; readonly wasClean: boolean }) => void) | null;
+    | ((event: {
+        readonly code: number;
+        readonly reason: string;
+        readonly wasClean: boolean;
+        readonly error?: Error | undefined;
+      }) => void)
+    | null;
+  /**
+   * Drops the connection without the closing handshake, where the implementation can (`nodeWebSocket()`'s
+   * sockets): called when the server has not answered `close()` in time.
+   */
+  terminate?(): void;
 }
 
 /**
- * A WebSocket class: the browser's (and Node 22's) global `WebSocket`, or the `ws` package's. The `ws` class
- * (recognised by its `terminate` method) takes a third `options` argument, through which hubrx sends the
- * `Authorization` and custom headers; browsers take only the URL. Typed loosely so that every implementation's
- * own declarations fit; hubrx uses the {@link WebSocketLike} part.
+ * A WebSocket class: the browser's (and Node 22's) global `WebSocket`, or a {@link HeaderWebSocketConstructor}.
+ * Typed loosely so that every implementation's own declarations fit; hubrx uses the {@link WebSocketLike} part.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WebSocketConstructor = new (url: string, ...rest: any[]) => object;
+
+/**
+ * A WebSocket class that sends HTTP headers with its upgrade, marked by a static `sendsHeaders`:
+ * `nodeWebSocket(WebSocket)` from `@hubrx/core/node` makes one from the `ws` package. hubrx constructs it with
+ * the `headers` option and the token, which it sends as the `Authorization` header (browsers cannot send
+ * headers: their token goes in the `access_token` query parameter).
+ */
+export interface HeaderWebSocketConstructor {
+  readonly sendsHeaders: true;
+  new (url: string, headers: Readonly<Record<string, string>>, token: string | undefined): WebSocketLike;
+}
 
 /** The part of the EventSource API hubrx uses: the browser's, or the `eventsource` package (v4). */
 export interface EventSourceLike {
@@ -119,4 +146,33 @@ export function toWebSocketUrl(url: string): string {
 /** Appends a query parameter to a URL that may already have a query. */
 export function appendQuery(url: string, key: string, value: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${key}=${encodeURIComponent(value)}`;
+}
+
+/**
+ * A transport's connecting, abortable: `start` opens, calls `resolve` or `reject` later (from the socket's
+ * events), and returns how to undo it. If `signal` aborts first (or had), that runs, and once it is done the
+ * promise rejects with an `AbortError` saying that connecting `what` was aborted.
+ */
+export function connecting(
+  signal: AbortSignal,
+  what: string,
+  start: (resolve: () => void, reject: (error: Error) => void) => () => void | Promise<void>,
+): Promise<void> {
+  const aborted = () => new AbortError(`Connecting ${what} was aborted.`, { cause: signal.reason });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise((resolve, reject) => {
+    const settle = () => signal.removeEventListener('abort', onAbort);
+    const cancel = start(
+      () => {
+        settle();
+        resolve();
+      },
+      (error) => {
+        settle();
+        reject(error);
+      },
+    );
+    const onAbort = () => void Promise.resolve(cancel()).then(() => reject(aborted()));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

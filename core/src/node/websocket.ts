@@ -1,0 +1,106 @@
+import { HttpError, TransportError } from '../errors.js';
+import type { HeaderWebSocketConstructor, WebSocketLike } from '../transports/transport.js';
+
+/** The part of a `ws` socket the adapter uses, beyond the browser API. */
+interface WsSocket {
+  on(event: 'message', listener: (data: Uint8Array, isBinary: boolean) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  addEventListener(type: 'close', listener: (event: CloseEvent) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+type CloseEvent = Parameters<NonNullable<WebSocketLike['onclose']>>[0];
+
+/** The `ws` package's `WebSocket` class, or a subclass of it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WsWebSocketClass = new (...args: any[]) => WsSocket;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Adapts the `ws` package's `WebSocket` class for hubrx, to pass as the `WebSocket` option in Node:
+ *
+ * ```ts
+ * import { nodeWebSocket } from '@hubrx/core/node';
+ * import { WebSocket } from 'ws';
+ *
+ * createHubConnection({ url, WebSocket: nodeWebSocket(WebSocket) });
+ * ```
+ *
+ * Its sockets send the token as the `Authorization` header, with the `headers` option, on the upgrade; report a
+ * refused upgrade with its status (a 401 refreshes the token and retries); hand frames over without an event
+ * object per frame, binary ones as `Uint8Array` views of what `ws` received (no copy); close with 1007 on a text
+ * frame that is not UTF-8; and are terminated when the server does not answer a close in time.
+ */
+export function nodeWebSocket(WebSocket: WsWebSocketClass): HeaderWebSocketConstructor {
+  const prototype = (WebSocket as { prototype?: Partial<WsSocket> } | undefined)?.prototype;
+  if (typeof prototype?.terminate !== 'function' || typeof prototype.on !== 'function') {
+    throw new TypeError('nodeWebSocket() takes the `WebSocket` class of the `ws` package.');
+  }
+  return class NodeWebSocket extends WebSocket {
+    static readonly sendsHeaders = true;
+    #onmessage: WebSocketLike['onmessage'] = null;
+    #onclose: WebSocketLike['onclose'] = null;
+    /** Why the socket failed, from its last 'error' (before the upgrade completed, the reason it closes). */
+    #error: Error | undefined;
+
+    constructor(url: string, headers: Readonly<Record<string, string>>, token: string | undefined) {
+      super(url, undefined, {
+        headers: token === undefined ? { ...headers } : { ...headers, Authorization: `Bearer ${token}` },
+        // Text frames are validated once, by the fatal decoder below, rather than by `ws` and then decoded.
+        skipUTF8Validation: true,
+      });
+      // One event object per socket, refilled for each frame.
+      const event: { data: unknown } = { data: undefined };
+      this.on('message', (data, isBinary) => {
+        const listener = this.#onmessage;
+        if (listener === null) return;
+        if (isBinary) {
+          event.data = data;
+        } else {
+          try {
+            event.data = utf8.decode(data);
+          } catch {
+            // What `ws` does with invalid UTF-8 when it validates: close with 1007 (invalid frame payload data).
+            return this.close(1007, 'Invalid UTF-8 in a text frame');
+          }
+        }
+        listener(event);
+        event.data = undefined;
+      });
+      // Always listened to: `ws` throws an 'error' nobody listens to (closing a connecting socket emits one).
+      this.on('error', (error) => (this.#error = upgradeError(error)));
+      this.addEventListener('close', ({ code, reason, wasClean }) =>
+        this.#onclose?.({ code, reason, wasClean, error: this.#error }),
+      );
+    }
+
+    get onmessage(): WebSocketLike['onmessage'] {
+      return this.#onmessage;
+    }
+    set onmessage(listener: WebSocketLike['onmessage']) {
+      this.#onmessage = listener;
+    }
+    get onclose(): WebSocketLike['onclose'] {
+      return this.#onclose;
+    }
+    set onclose(listener: WebSocketLike['onclose']) {
+      this.#onclose = listener;
+    }
+  } as unknown as HeaderWebSocketConstructor;
+}
+
+/** `ws` reports a refused upgrade as `Unexpected server response: 401`: an `HttpError`, which hubrx acts on. */
+function upgradeError(error: Error): Error | undefined {
+  const { message } = error;
+  if (message === '') return undefined;
+  const status = /Unexpected server response: (\d{3})/.exec(message)?.[1];
+  if (status !== undefined) {
+    return new HttpError(`The WebSocket upgrade was answered with ${status}.`, Number(status));
+  }
+  return new TransportError(`The WebSocket could not connect: ${message}`, {
+    transport: 'webSockets',
+    cause: error,
+  });
+}
