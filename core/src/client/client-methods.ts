@@ -67,18 +67,17 @@ export class ClientMethods {
     const entry = this.#lookup(target);
     if (entry === null) {
       this.#log('warn', `No client method with the name '${target}' found.`);
-      if (invocationId !== undefined) this.#reply(invocationId, { error: NO_RESULT });
-      return;
+    } else {
+      const { observers } = entry;
+      for (let i = 0; i < observers.length; i++) observers[i]!.next(message.arguments);
     }
-    const { observers } = entry;
-    for (let i = 0; i < observers.length; i++) observers[i]!.next(message.arguments);
     if (invocationId === undefined) return;
-    if (entry.handler === undefined) this.#reply(invocationId, { error: NO_RESULT });
+    if (entry?.handler === undefined) this.#reply(invocationId, { error: NO_RESULT });
     else this.#answer(entry.handler, message.arguments, invocationId);
   }
 
   #answer(handler: ResultHandler, args: readonly unknown[], invocationId: string): void {
-    const fail = (error: unknown) => this.#reply(invocationId, { error: `${String(error)}` });
+    const fail = (error: unknown) => this.#reply(invocationId, { error: String(error) });
     const succeed = (result: unknown) =>
       this.#reply(invocationId, result === undefined ? { error: NO_RESULT } : { result });
     let result: unknown;

@@ -17,7 +17,7 @@ export interface PendingCall {
  */
 export class Invocations {
   #counter = 0;
-  readonly #pending = new Map<string, PendingCall>();
+  #pending = new Map<string, PendingCall>();
   readonly #protocol: ProtocolName;
 
   constructor(protocol: ProtocolName) {
@@ -41,14 +41,13 @@ export class Invocations {
     const { invocationId } = message;
     const call = this.#pending.get(invocationId);
     if (call === undefined) return; // cancelled, timed out, or not ours: nothing waits for it
-    if (message.type === MessageType.StreamItem) {
-      if (call.streaming) {
-        call.subscriber.next(message.item);
-        return;
-      }
-      this.#pending.delete(invocationId);
-      call.settle();
-      call.subscriber.error(
+    const { subscriber } = call;
+    const item = message.type === MessageType.StreamItem;
+    if (item && call.streaming) return subscriber.next(message.item);
+    this.#pending.delete(invocationId);
+    call.settle();
+    if (item) {
+      subscriber.error(
         new ProtocolError(
           `The server sent a stream item for the non-streaming invocation '${call.target}'.`,
           {
@@ -57,22 +56,18 @@ export class Invocations {
           },
         ),
       );
-      return;
+    } else if (message.error !== undefined) {
+      subscriber.error(new HubError(message.error, { target: call.target, invocationId }));
+    } else {
+      if (!call.streaming) subscriber.next(message.result);
+      subscriber.complete();
     }
-    this.#pending.delete(invocationId);
-    call.settle();
-    if (message.error !== undefined) {
-      call.subscriber.error(new HubError(message.error, { target: call.target, invocationId }));
-      return;
-    }
-    if (!call.streaming) call.subscriber.next(message.result);
-    call.subscriber.complete();
   }
 
   /** Fails every call: the connection they were made on is gone. */
   failAll(error: (call: PendingCall, invocationId: string) => Error): void {
-    const calls = [...this.#pending];
-    this.#pending.clear();
+    const calls = this.#pending;
+    this.#pending = new Map();
     for (const [invocationId, call] of calls) {
       call.settle();
       call.subscriber.error(error(call, invocationId));

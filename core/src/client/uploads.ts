@@ -88,17 +88,12 @@ function uploadObservable(
 ): () => void {
   // Created first: a write failing during a synchronous `subscribe` stops the upload before it returns.
   const subscription = new Subscription();
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-    subscription.unsubscribe();
-  };
   const write = (message: HubMessage) => {
-    if (stopped) return;
+    if (subscription.closed) return;
     try {
       sink.write(message);
     } catch {
-      stop();
+      subscription.unsubscribe();
     }
   };
   subscription.add(
@@ -114,7 +109,7 @@ function uploadObservable(
       },
     }),
   );
-  return stop;
+  return () => subscription.unsubscribe();
 }
 
 function uploadIterable(
