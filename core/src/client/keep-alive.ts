@@ -14,8 +14,8 @@ export class KeepAlive {
   /** Frames received (1) and sent (2) since the last clock read. */
   #unstamped = 0;
   #pingTimer: unknown;
+  /** Armed from `start()` until the server times out or `stop()`: whether the keep-alive runs. */
   #timeoutTimer: unknown;
-  #stopped = false;
 
   readonly #clock: Clock;
   readonly #intervalMs: number;
@@ -40,7 +40,7 @@ export class KeepAlive {
   /** A frame arrived. */
   received(): void {
     this.#stampLater(1);
-    if (this.#pingTimer === undefined && !this.#stopped) this.#armPing();
+    if (this.#pingTimer === undefined && this.#timeoutTimer !== undefined) this.#armPing();
   }
 
   /** A frame was sent: the next ping is due an interval from now. */
@@ -65,7 +65,6 @@ export class KeepAlive {
   };
 
   stop(): void {
-    this.#stopped = true;
     if (this.#pingTimer !== undefined) this.#clock.clearTimeout(this.#pingTimer);
     if (this.#timeoutTimer !== undefined) this.#clock.clearTimeout(this.#timeoutTimer);
     this.#pingTimer = this.#timeoutTimer = undefined;
@@ -82,7 +81,6 @@ export class KeepAlive {
 
   readonly #onPingTimer = (): void => {
     this.#pingTimer = undefined;
-    if (this.#stopped) return;
     if (this.#clock.now() - this.#lastSent >= this.#intervalMs) {
       // Not re-armed here: the next received frame arms it (see above); a silent server times out anyway.
       this.#ping();
@@ -93,7 +91,6 @@ export class KeepAlive {
 
   readonly #onTimeoutTimer = (): void => {
     this.#timeoutTimer = undefined;
-    if (this.#stopped) return;
     const silentMs = this.#clock.now() - this.#lastReceived;
     if (silentMs >= this.#timeoutMs) this.#timedOut();
     else this.#armTimeout(this.#timeoutMs - silentMs);

@@ -49,11 +49,10 @@ export function reduceState(state: ConnectionState, event: StateEvent): Connecti
       return { ...initialState, status: 'connecting', lastError: state.lastError };
     case 'connected':
       return {
+        ...initialState,
         status: 'connected',
         connectionId: event.connectionId,
         transport: event.transport,
-        attempt: 0,
-        nextRetryInMs: null,
         lastError: state.lastError,
       };
     case 'lost':

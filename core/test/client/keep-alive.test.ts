@@ -47,6 +47,12 @@ describe('KeepAlive', () => {
     expect(events.filter((e) => e.startsWith('timeout'))).toEqual([]);
     await clock.advance(1);
     expect(events.filter((e) => e.startsWith('timeout'))).toEqual(['timeout@50000']);
+    // Timed out is over: a late frame arms nothing.
+    const before = events.length;
+    keepAlive.received();
+    expect(clock.pending).toBe(0);
+    await clock.advance(100_000);
+    expect(events).toHaveLength(before);
   });
 
   it('arms no timer per received or sent frame', async () => {
