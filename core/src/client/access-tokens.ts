@@ -36,8 +36,7 @@ export class AccessTokens {
   /** Asks the factory for the token of a new attempt. */
   async acquire(): Promise<string | undefined> {
     this.#fromRedirect = false;
-    if (this.#factory === undefined) return (this.#token = undefined);
-    return (this.#token = (await this.#factory({ forceRefresh: false, url: this.#url })) ?? undefined);
+    return (this.#token = (await this.#factory?.({ forceRefresh: false, url: this.#url })) ?? undefined);
   }
 
   /** Uses a negotiate redirect's token from now on. */
@@ -53,11 +52,9 @@ export class AccessTokens {
 
   /** After a 401: one factory call with `forceRefresh`, shared by everyone who got the 401 meanwhile. */
   refresh(): Promise<string | undefined> {
-    if (this.#factory === undefined || this.#fromRedirect) return Promise.resolve(this.#token);
-    const factory = this.#factory;
-    this.#refreshing ??= Promise.resolve(factory({ forceRefresh: true, url: this.#url }))
+    if (!this.refreshable) return Promise.resolve(this.#token);
+    return (this.#refreshing ??= Promise.resolve(this.#factory!({ forceRefresh: true, url: this.#url }))
       .then((token) => (this.#token = token ?? undefined))
-      .finally(() => (this.#refreshing = undefined));
-    return this.#refreshing;
+      .finally(() => (this.#refreshing = undefined)));
   }
 }

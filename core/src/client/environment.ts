@@ -20,33 +20,28 @@ export function waitToRetry(clock: Clock, ms: number, signal: AbortSignal): Prom
     const navigator = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
     let timer: unknown;
 
-    const cleanup = () => {
+    /** Ends the wait: resolves, or rejects with `signal`'s reason once aborted; every listener goes. */
+    const end = () => {
       if (timer !== undefined) clock.clearTimeout(timer);
-      scope?.removeEventListener('online', wake);
+      scope?.removeEventListener('online', end);
       doc?.removeEventListener('visibilitychange', onVisibility);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const wake = () => {
-      cleanup();
-      resolve();
+      signal.removeEventListener('abort', end);
+      if (signal.aborted) reject(signal.reason as Error);
+      else resolve();
     };
     const onVisibility = () => {
-      if (doc?.visibilityState === 'visible') wake();
-    };
-    const onAbort = () => {
-      cleanup();
-      reject(signal.reason as Error);
+      if (doc?.visibilityState === 'visible') end();
     };
     const onTimer = () => {
       timer = undefined;
       // Offline: trying now would only fail; the `online` event ends the wait.
       if (navigator?.onLine === false && scope !== undefined) return;
-      wake();
+      end();
     };
 
-    scope?.addEventListener('online', wake);
+    scope?.addEventListener('online', end);
     doc?.addEventListener('visibilitychange', onVisibility);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', end, { once: true });
     timer = clock.setTimeout(onTimer, ms);
   });
 }
