@@ -87,7 +87,7 @@ export async function negotiate(
     if (typeof body.error === 'string') throw new NegotiateError(body.error);
     if (body.ProtocolVersion !== undefined) {
       throw new NegotiateError(
-        'This is an ASP.NET SignalR server (not ASP.NET Core SignalR): hubrx speaks to ASP.NET Core SignalR only.',
+        'This is an ASP.NET SignalR server: hubrx speaks to ASP.NET Core SignalR only.',
       );
     }
     if (typeof body.url === 'string') {
@@ -108,7 +108,8 @@ export async function negotiate(
     ) {
       throw new NegotiateError('Negotiation failed: the answer lacks a connection id or transports.');
     }
-    if (body.useStatefulReconnect === true && !statefulReconnect) {
+    const stateful = body.useStatefulReconnect === true;
+    if (stateful && !statefulReconnect) {
       throw new NegotiateError('The server granted stateful reconnect, which the client did not ask for.');
     }
     return {
@@ -116,7 +117,7 @@ export async function negotiate(
       connectionId,
       connectionToken: token,
       transports: body.availableTransports as OfferedTransport[],
-      statefulReconnect: body.useStatefulReconnect === true,
+      statefulReconnect: stateful,
     };
   }
   throw new NegotiateError(`Negotiation failed: more than ${MAX_REDIRECTS} redirects.`);

@@ -39,8 +39,15 @@ export interface ExponentialBackoffOptions {
  * ```
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): ReconnectPolicy {
-  const { initialMs = 1000, maxMs = 30_000, factor = 2, jitter = 'full' } = options;
-  const { maxAttempts = Infinity, maxElapsedMs = Infinity, random = Math.random } = options;
+  const {
+    initialMs = 1000,
+    maxMs = 30_000,
+    factor = 2,
+    jitter = 'full',
+    maxAttempts = Infinity,
+    maxElapsedMs = Infinity,
+    random = Math.random,
+  } = options;
   return ({ attempt, elapsedMs }) => {
     if (attempt > maxAttempts || elapsedMs >= maxElapsedMs) return null;
     if (attempt === 1) return 0;
