@@ -2,11 +2,14 @@ import { TimeoutError, TransportError } from '../errors.js';
 import type { HttpResponse } from '../client/http.js';
 import {
   appendQuery,
+  post,
   type TransferFormat,
   type Transport,
   type TransportContext,
   type TransportEvents,
 } from './transport.js';
+
+const failure = (message: string) => new TransportError(message, { transport: 'longPolling' });
 
 /** A poll waits this long for the server, which answers an empty 200 after 90 s by default. */
 const POLL_TIMEOUT_MS = 100_000;
@@ -41,9 +44,7 @@ export class LongPollingTransport implements Transport {
     this.#binary = format === 'binary';
     const first = await this.#get(signal);
     if (first.status === 204) {
-      throw new TransportError('The server ended the connection on the first poll.', {
-        transport: 'longPolling',
-      });
+      throw failure('The server ended the connection on the first poll.');
     }
     this.#running = true;
     if (first.body.length > 0) events.receive(first.body);
@@ -51,12 +52,8 @@ export class LongPollingTransport implements Transport {
   }
 
   send(data: string | Uint8Array): Promise<void> {
-    if (!this.#running) {
-      return Promise.reject(
-        new TransportError('The Long Polling transport is not connected.', { transport: 'longPolling' }),
-      );
-    }
-    return this.#context.http.send({ method: 'POST', url: this.#url, body: data }).then(() => undefined);
+    if (!this.#running) return Promise.reject(failure('The Long Polling transport is not connected.'));
+    return post(this.#context.http, this.#url, data);
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import { HttpError, TransportError } from '../errors.js';
 import {
   appendQuery,
   connecting,
+  post,
   type EventSourceLike,
   type TransferFormat,
   type Transport,
@@ -44,7 +45,7 @@ export class ServerSentEventsTransport implements Transport {
     if (this.#source === undefined) {
       return Promise.reject(failure('The Server-Sent Events transport is not connected.'));
     }
-    return this.#context.http.send({ method: 'POST', url: this.#url, body: data }).then(() => undefined);
+    return post(this.#context.http, this.#url, data);
   }
 
   stop(): Promise<void> {

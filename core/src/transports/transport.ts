@@ -138,14 +138,14 @@ export interface EventSourceLike {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EventSourceConstructor = new (url: string, ...rest: any[]) => object;
 
-/** `http(s)://` to `ws(s)://`. */
-export function toWebSocketUrl(url: string): string {
-  return url.replace(/^http/i, 'ws');
-}
-
 /** Appends a query parameter to a URL that may already have a query. */
 export function appendQuery(url: string, key: string, value: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${key}=${encodeURIComponent(value)}`;
+}
+
+/** Sends a frame as an HTTP POST to the connection's URL: how Server-Sent Events and Long Polling send. */
+export function post(http: Http, url: string, data: string | Uint8Array): Promise<void> {
+  return http.send({ method: 'POST', url, body: data }).then(() => undefined);
 }
 
 /**

@@ -3,7 +3,6 @@ import { TransportError } from '../errors.js';
 import {
   appendQuery,
   connecting,
-  toWebSocketUrl,
   type HeaderWebSocketConstructor,
   type TransferFormat,
   type Transport,
@@ -37,7 +36,7 @@ export class WebSocketTransport implements Transport {
     const Socket = context.WebSocket as { prototype?: { terminate?: unknown } } | undefined;
     if (typeof Socket?.prototype?.terminate === 'function' && !sendsHeaders(context.WebSocket!)) {
       throw new TypeError(
-        "Pass `nodeWebSocket(WebSocket)` from '@hubrx/core/node' as the `WebSocket` option, not the `ws` class itself.",
+        "Pass `nodeWebSocket(WebSocket)` from '@hubrx/core/node' as `WebSocket`, not the `ws` class itself.",
       );
     }
     this.#context = context;
@@ -63,7 +62,7 @@ export class WebSocketTransport implements Transport {
     const { WebSocket: Socket, tokens, headers, log } = this.#context;
     return connecting(signal, 'the WebSocket', (resolve, reject) => {
       const token = tokens.current;
-      let target = toWebSocketUrl(url);
+      let target = url.replace(/^http/i, 'ws'); // http(s):// to ws(s)://
       let socket: WebSocketLike;
       if (sendsHeaders(Socket!)) {
         socket = new Socket(target, headers, token);

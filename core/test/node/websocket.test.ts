@@ -169,7 +169,7 @@ describe('the `ws` class passed without the adapter', () => {
   it('fails at once with a TypeError naming what to pass', async () => {
     await expect(transportFor(WebSocket)).rejects.toThrow(
       new TypeError(
-        "Pass `nodeWebSocket(WebSocket)` from '@hubrx/core/node' as the `WebSocket` option, not the `ws` class itself.",
+        "Pass `nodeWebSocket(WebSocket)` from '@hubrx/core/node' as `WebSocket`, not the `ws` class itself.",
       ),
     );
   });
