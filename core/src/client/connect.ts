@@ -91,14 +91,19 @@ export async function connectTransport(
   let negotiation: Negotiation | undefined;
   const attempts: TransportAttempt[] = [];
   for (const requested of settings.transports) {
-    const name = typeof requested === 'string' ? requested : requested.name;
     negotiation ??= await renegotiate();
-    const reason = typeof requested === 'string' ? unusable(requested, negotiation, settings) : undefined;
-    if (reason !== undefined) {
-      attempts.push({ transport: name, error: new TransportError(reason, { transport: name }) });
-      continue;
+    let transport: Transport;
+    if (typeof requested === 'string') {
+      const reason = unusable(requested, negotiation, settings);
+      if (reason !== undefined) {
+        attempts.push({ transport: requested, error: new TransportError(reason, { transport: requested }) });
+        continue;
+      }
+      transport = new BUILT_IN[requested](context); // named as requested
+    } else {
+      transport = requested;
     }
-    const transport = typeof requested === 'string' ? new BUILT_IN[requested](context) : requested;
+    const { name } = transport;
     const url = connectUrl(negotiation.url, negotiation.connectionToken);
     try {
       await transport.connect(url, settings.format, events, signal);
