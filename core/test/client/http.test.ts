@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
-import { Http } from '../../src/client/http.js';
+import { Http, withTokenRefresh } from '../../src/client/http.js';
 import { AbortError, HttpError, TimeoutError } from '../../src/errors.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -94,5 +94,49 @@ describe('Http', () => {
     controller.abort();
     expect(await aborted).toBeInstanceOf(AbortError);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('withTokenRefresh', () => {
+  const tokensWith = (factory?: () => string) => new AccessTokens(factory, 'http://h/hub');
+  /** An attempt that always fails with `error`, counting its calls. */
+  const failing = (error: Error) => {
+    const attempt = () => {
+      attempt.calls++;
+      return Promise.reject(error);
+    };
+    attempt.calls = 0;
+    return attempt;
+  };
+
+  it('after a 401 HttpError: refreshes once and attempts again', async () => {
+    let issued = 0;
+    const tokens = tokensWith(() => `t${++issued}`);
+    await tokens.acquire();
+    const seen: (string | undefined)[] = [];
+    const result = await withTokenRefresh(tokens, () => {
+      seen.push(tokens.current);
+      return seen.length === 1
+        ? Promise.reject(new HttpError('The WebSocket upgrade was answered with 401.', 401))
+        : Promise.resolve('ok');
+    });
+    expect(result).toBe('ok');
+    expect(seen).toEqual(['t1', 't2']);
+  });
+
+  it('anything else, a second 401, or a token it cannot refresh: the error as is', async () => {
+    const tokens = tokensWith(() => 't');
+    await tokens.acquire();
+    const forbidden = failing(new HttpError('answered 403', 403));
+    await expect(withTokenRefresh(tokens, forbidden)).rejects.toMatchObject({ statusCode: 403 });
+    expect(forbidden.calls).toBe(1);
+
+    const unauthorized = failing(new HttpError('answered 401', 401));
+    await expect(withTokenRefresh(tokens, unauthorized)).rejects.toMatchObject({ statusCode: 401 });
+    expect(unauthorized.calls).toBe(2);
+
+    const unrefreshable = failing(new HttpError('answered 401', 401));
+    await expect(withTokenRefresh(tokensWith(), unrefreshable)).rejects.toMatchObject({ statusCode: 401 });
+    expect(unrefreshable.calls).toBe(1);
   });
 });
