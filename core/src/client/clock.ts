@@ -15,22 +15,6 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Resolves after `ms` on `clock`, or rejects with `signal`'s reason when it aborts first. */
-export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Waits for `promise` at most `ms` on `clock`; never rejects (for best-effort steps). */
 export function settleWithin(clock: Clock, ms: number, promise: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {

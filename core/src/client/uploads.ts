@@ -12,7 +12,7 @@ export interface UploadSink {
   ready(): Promise<void> | undefined;
 }
 
-export function isUploadSource(value: unknown): value is UploadSource {
+function isUploadSource(value: unknown): value is UploadSource {
   if (typeof value !== 'object' || value === null) return false;
   return (
     isObservable(value) ||
