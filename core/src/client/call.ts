@@ -19,9 +19,9 @@ export interface CallContext {
 
 /**
  * One subscription to an invoke or a stream: sends the (Stream)Invocation, registers it in the invocation table,
- * and starts the uploads once the invocation is on its way. Whichever comes first ends it: the Completion, the
- * connection closing, the timeout or the abort signal (both withdraw the call from the server), or the subscriber
- * leaving (which withdraws it too); its teardown then releases the timer, the abort listener and the uploads.
+ * starts the uploads once the invocation is on its way, and tears everything down exactly once, whichever comes
+ * first: the Completion, an error, the timeout, the abort signal, or the subscriber leaving (which withdraws the
+ * call from the server).
  */
 export function runCall(
   context: CallContext,
@@ -31,19 +31,33 @@ export function runCall(
   subscriber: Subscriber<unknown>,
   { signal, timeoutMs }: CallOptions,
 ): TeardownLogic {
-  const aborted = () =>
-    new AbortError(`The call of '${target}' was aborted.`, { cause: (signal as AbortSignal).reason });
-  if (signal?.aborted === true) return subscriber.error(aborted());
+  if (signal?.aborted === true) {
+    subscriber.error(new AbortError(`The call of '${target}' was aborted.`, { cause: signal.reason }));
+    return undefined;
+  }
   const { invocations, clock } = context;
   const split = splitArguments(args, () => invocations.nextId());
   const invocationId = invocations.nextId();
-  /** Withdraws the call from the server (the CancelInvocation goes before the subscriber hears), and fails it. */
-  const fail = (error: Error) => {
-    if (invocations.remove(invocationId)) context.withdraw(invocationId);
-    subscriber.error(error);
+  let settled = false;
+  let timer: unknown;
+  let stopUploads: (() => void) | undefined;
+  const settle = () => {
+    settled = true;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    stopUploads?.();
   };
-  const onAbort = () => fail(aborted());
-  invocations.add(invocationId, { target, streaming, subscriber });
+  const cancel = (error?: Error) => {
+    if (settled) return;
+    invocations.remove(invocationId);
+    settle();
+    context.withdraw(invocationId);
+    if (error !== undefined) subscriber.error(error);
+  };
+  const onAbort = () =>
+    cancel(new AbortError(`The call of '${target}' was aborted.`, { cause: (signal as AbortSignal).reason }));
+
+  invocations.add(invocationId, { target, streaming, subscriber, settle });
   let queued: Promise<void> | undefined;
   try {
     queued = context.post({
@@ -55,33 +69,26 @@ export function runCall(
     });
   } catch (error) {
     invocations.remove(invocationId);
-    return subscriber.error(error);
+    settle();
+    subscriber.error(error);
+    return undefined;
   }
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : clock.setTimeout(
-          () =>
-            fail(
-              new TimeoutError(`The call of '${target}' did not complete within ${timeoutMs} ms.`, timeoutMs),
-            ),
-          timeoutMs,
-        );
-  let stopUploads: (() => void) | undefined;
+  if (timeoutMs !== undefined) {
+    timer = clock.setTimeout(
+      () =>
+        cancel(
+          new TimeoutError(`The call of '${target}' did not complete within ${timeoutMs} ms.`, timeoutMs),
+        ),
+      timeoutMs,
+    );
+  }
   if (split.streamIds !== undefined) {
     const begin = () => {
-      if (!subscriber.closed) stopUploads = startUploads(split.streams, split.streamIds!, context.uploads);
+      if (!settled) stopUploads = startUploads(split.streams, split.streamIds!, context.uploads);
     };
     if (queued === undefined) begin();
     else queued.then(begin, () => undefined);
   }
-  // rxjs runs it once the call ends, however it ends (after the subscriber heard a result or an error).
-  return () => {
-    if (timer !== undefined) clock.clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-    stopUploads?.();
-    // Still pending: the subscriber left before the server answered.
-    if (invocations.remove(invocationId)) context.withdraw(invocationId);
-  };
+  return () => cancel();
 }

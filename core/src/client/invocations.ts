@@ -7,6 +7,8 @@ export interface PendingCall {
   readonly target: string;
   readonly streaming: boolean;
   readonly subscriber: Subscriber<unknown>;
+  /** Releases what the call holds (timer, abort listener, uploads); called once, before the subscriber hears. */
+  readonly settle: () => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export class Invocations {
     const item = message.type === MessageType.StreamItem;
     if (item && call.streaming) return subscriber.next(message.item);
     this.#pending.delete(invocationId);
+    call.settle();
     if (item) {
       subscriber.error(
         new ProtocolError(
@@ -66,6 +69,7 @@ export class Invocations {
     const calls = this.#pending;
     this.#pending = new Map();
     for (const [invocationId, call] of calls) {
+      call.settle();
       call.subscriber.error(error(call, invocationId));
     }
   }
