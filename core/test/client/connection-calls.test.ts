@@ -108,6 +108,36 @@ describe('HubConnection: invoke', () => {
     h.server.send({ type: MessageType.Completion, invocationId: '0', result: 'late' });
   });
 
+  it('a call leaves no timer or abort listener behind, however it ends', async () => {
+    const h = harness();
+    await connected(h);
+    const idle = h.clock.pending;
+    const controller = new AbortController();
+    let listeners = 0;
+    const { signal } = controller;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = (...args: Parameters<typeof add>) => (listeners++, add(...args));
+    signal.removeEventListener = (...args: Parameters<typeof remove>) => (listeners--, remove(...args));
+    const options = { timeoutMs: 500, signal };
+    const answered = h.connection.invoke('Add').with(options).then(String);
+    const failed = h.connection.invoke('Fail').with(options).then(String, String);
+    const left = h.connection.stream('Items').with(options).subscribe();
+    await flush();
+    expect(h.clock.pending).toBe(idle + 3);
+    expect(listeners).toBe(3);
+    h.server.send({ type: MessageType.Completion, invocationId: '0', result: 3 });
+    h.server.send({ type: MessageType.Completion, invocationId: '1', error: 'no' });
+    left.unsubscribe();
+    expect(await answered).toBe('3');
+    expect(await failed).toBe('HubError: no');
+    expect(h.clock.pending).toBe(idle);
+    expect(listeners).toBe(0);
+    expect(h.server.sent(MessageType.CancelInvocation)).toEqual([
+      { type: MessageType.CancelInvocation, invocationId: '2' },
+    ]);
+  });
+
   it('aborts with an AbortError and sends CancelInvocation; an aborted signal sends nothing', async () => {
     const h = harness();
     await connected(h);
