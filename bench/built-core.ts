@@ -7,13 +7,22 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type * as Core from '@hubrx/core';
 import type * as Msgpack from '@hubrx/core/msgpack';
+import type * as Node from '@hubrx/core/node';
 
 /** Under node_modules so that the bundle's `rxjs` import resolves to the repository's. */
 const OUTDIR = 'node_modules/.cache/hubrx-bench';
 
-export async function loadBuiltCore(): Promise<{ core: typeof Core; msgpack: typeof Msgpack }> {
+export async function loadBuiltCore(): Promise<{
+  core: typeof Core;
+  msgpack: typeof Msgpack;
+  node: typeof Node;
+}> {
   await build({
-    entryPoints: { core: 'core/src/index.ts', msgpack: 'core/src/msgpack/index.ts' },
+    entryPoints: {
+      core: 'core/src/index.ts',
+      msgpack: 'core/src/msgpack/index.ts',
+      node: 'core/src/node/index.ts',
+    },
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -30,5 +39,6 @@ export async function loadBuiltCore(): Promise<{ core: typeof Core; msgpack: typ
   return {
     core: (await load('core')) as typeof Core,
     msgpack: (await load('msgpack')) as typeof Msgpack,
+    node: (await load('node')) as typeof Node,
   };
 }

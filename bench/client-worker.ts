@@ -15,7 +15,6 @@ import {
 } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import type { HubConnection } from '@hubrx/core';
-import { nodeWebSocket } from '@hubrx/core/node';
 import { WebSocket } from 'ws';
 import { loadBuiltCore } from './built-core.js';
 
@@ -140,12 +139,12 @@ async function inFlight(total: number, width: number, call: (i: number) => Promi
 let built: Awaited<ReturnType<typeof loadBuiltCore>>;
 
 function hubrx(url: string, protocol: ProtocolName, socket: WebSocketClass = WebSocket): HubConnection {
-  const { core, msgpack } = built;
+  const { core, msgpack, node } = built;
   return core.createHubConnection({
     url: `${url}/testhub`,
     transports: ['webSockets'],
     protocol: protocol === 'json' ? core.jsonHubProtocol() : msgpack.messagePackHubProtocol(),
-    WebSocket: nodeWebSocket(socket),
+    WebSocket: node.nodeWebSocket(socket),
     reconnect: core.noReconnect(),
   });
 }

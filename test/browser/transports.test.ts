@@ -205,7 +205,7 @@ describeChromium('the client in Chromium', () => {
     });
     expect(outcome.status).toBe('disconnected');
     expect(outcome.name).toBe('TransportError');
-    expect(outcome.message).toMatch(/Server-Sent Events/);
+    expect(outcome.message).toMatch(/serverSentEvents does not carry the Binary transfer format/);
     await page.context().close();
   });
 });

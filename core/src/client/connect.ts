@@ -50,7 +50,7 @@ function unusable(
   if (!Array.isArray(entry.transferFormats) || !entry.transferFormats.includes(format))
     return `${name} does not carry the ${format} transfer format.`;
   if (name === 'webSockets' && settings.context.WebSocket === undefined) {
-    return 'This environment has no WebSocket: pass the `WebSocket` option (in Node 20, the `ws` package).';
+    return "This environment has no WebSocket: pass the `WebSocket` option (in Node 20, `nodeWebSocket(WebSocket)` from '@hubrx/core/node', with the `ws` package).";
   }
   if (name === 'serverSentEvents' && settings.context.EventSource === undefined) {
     return 'This environment has no EventSource: pass the `EventSource` option (in Node, `eventsource@4`).';

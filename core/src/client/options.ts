@@ -25,7 +25,7 @@ export interface HubConnectionOptions {
    * WebSocket upgrade where visible) once more with `{ forceRefresh: true }`, and the request is retried.
    */
   readonly accessTokenFactory?: AccessTokenFactory;
-  /** Headers for every HTTP request, and for WebSocket upgrades where the implementation can send headers (`ws`). */
+  /** Headers for every HTTP request, and for WebSocket upgrades in Node (`nodeWebSocket`); browsers cannot send any. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Send cookies cross-origin (`credentials: 'include'`, EventSource `withCredentials`). Default `true`, as the official client. */
   readonly withCredentials?: boolean;
@@ -51,7 +51,7 @@ export interface HubConnectionOptions {
   readonly outbox?: Outbox | false;
   /** Where to log. Default: nothing is logged. */
   readonly logger?: Logger;
-  /** The WebSocket implementation. Default: the global one; in Node 20 pass `ws`'s. */
+  /** The WebSocket implementation. Default: the global one; in Node 20 pass `nodeWebSocket(WebSocket)` from `@hubrx/core/node` (with the `ws` package). */
   readonly WebSocket?: WebSocketConstructor;
   /** The EventSource implementation. Default: the global one; in Node pass `eventsource@4`'s. */
   readonly EventSource?: EventSourceConstructor;

@@ -72,7 +72,10 @@ describe('HubConnection: stateful reconnect', () => {
   });
 
   it('measures the reattach window from each loss, not from the first of a run of quick drops', async () => {
-    const h = statefulHarness({ statefulReconnect: statefulReconnect({ reattachWindowMs: 15_000 }), reconnect: () => 1000 });
+    const h = statefulHarness({
+      statefulReconnect: statefulReconnect({ reattachWindowMs: 15_000 }),
+      reconnect: () => 1000,
+    });
     await connected(h);
     for (let drop = 1; drop <= 10; drop++) {
       h.server.socket.drop();
@@ -99,7 +102,10 @@ describe('HubConnection: stateful reconnect', () => {
 
   it('falls back to a new connection when the old one cannot be resumed in time; pending calls then fail', async () => {
     let refusing = false;
-    const h = statefulHarness({ statefulReconnect: statefulReconnect({ reattachWindowMs: 1500 }) }, () => refusing);
+    const h = statefulHarness(
+      { statefulReconnect: statefulReconnect({ reattachWindowMs: 1500 }) },
+      () => refusing,
+    );
     await connected(h);
     const pending = h.connection.invoke('Slow').then(
       () => 'resolved',
