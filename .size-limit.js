@@ -76,7 +76,7 @@ const core = await coreSize();
 
 /*
  * The targets of the core client's issue are 8 kB (rxjs excluded) and the official client's 14.3 kB (with the
- * rxjs core pulls in). Core does not meet them yet (14.35 kB and 16.9 kB): until it does, the limits below
+ * rxjs core pulls in). Core does not meet them yet (13.15 kB and 15.57 kB): until it does, the limits below
  * are ratchets just above the current sizes, so that no change makes core bigger unnoticed. Lower them as core
  * shrinks; the MessagePack budget is the issue's own.
  */
@@ -87,14 +87,14 @@ export default [
     import: { [CORE]: CORE_IMPORTS },
     ignore: ['rxjs'],
     gzip: true,
-    limit: '14.4 kB',
+    limit: '13.2 kB',
     modifyEsbuildConfig: browserEsm,
   },
   {
     name: 'core: createHubConnection + JSON, all transports, with its rxjs (target 14.3 kB)',
     import: { [CORE]: CORE_IMPORTS },
     gzip: true,
-    limit: '17 kB',
+    limit: '15.6 kB',
     modifyEsbuildConfig: browserEsm,
   },
   {
