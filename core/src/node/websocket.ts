@@ -38,6 +38,16 @@ export function nodeWebSocket(WebSocket: WsWebSocketClass): HeaderWebSocketConst
   if (typeof prototype?.terminate !== 'function' || typeof prototype.on !== 'function') {
     throw new TypeError('nodeWebSocket() takes the `WebSocket` class of the `ws` package.');
   }
+  // One adapter class per `ws` class: options are often built per connection, and a fresh class each time would
+  // give V8 new shapes (and cold inline caches) for every connection's socket.
+  let adapted = adapters.get(WebSocket);
+  if (adapted === undefined) adapters.set(WebSocket, (adapted = adapt(WebSocket)));
+  return adapted;
+}
+
+const adapters = new WeakMap<WsWebSocketClass, HeaderWebSocketConstructor>();
+
+function adapt(WebSocket: WsWebSocketClass): HeaderWebSocketConstructor {
   return class NodeWebSocket extends WebSocket {
     static readonly sendsHeaders = true;
     #onmessage: WebSocketLike['onmessage'] = null;

@@ -156,6 +156,11 @@ describe('nodeWebSocket()', () => {
     expect(nodeWebSocket(recordingWs().WebSocket).sendsHeaders).toBe(true);
   });
 
+  it('returns the same adapter for the same class (options built per connection share one class)', () => {
+    expect(nodeWebSocket(WebSocket)).toBe(nodeWebSocket(WebSocket));
+    expect(nodeWebSocket(recordingWs().WebSocket)).not.toBe(nodeWebSocket(WebSocket));
+  });
+
   it('throws a TypeError for anything else', () => {
     class BrowserLike {
       close() {}
