@@ -176,6 +176,13 @@ describe.concurrent('wire: long polling', () => {
       await delay(200);
       expect((await polling.delete()).status).toBe(202);
       const last = await pending;
+      // ASP.NET Core races the hub's Close message against the end of the cancelled poll: usually the poll
+      // carries the Close, but under load (seen on CI) it sometimes ends first with 204. The mock always sends the
+      // Close, ASP.NET Core's usual answer.
+      if (target.kind === 'aspnetcore' && last.status === 204) {
+        expect(last.text).toBe('');
+        return;
+      }
       expectPoll(last, 200, 'application/octet-stream', 'pending poll after DELETE');
       expect(last.text).toBe(`{"type":7,"allowReconnect":true}${RS}`);
     });
