@@ -44,8 +44,8 @@ function unusable(
 ): string | undefined {
   // Negotiate spells the names capitalized: `webSockets` is offered as `WebSockets`.
   const serverName = name[0]!.toUpperCase() + name.slice(1);
-  const entry = negotiation.transports.find((offered) => offered.transport === serverName);
-  if (entry === undefined) return `${name} is not offered by the server.`;
+  const entry = negotiation.transports.find((offered) => offered?.transport === serverName);
+  if (entry == null) return `${name} is not offered by the server.`;
   const format = settings.format === 'binary' ? 'Binary' : 'Text';
   if (!Array.isArray(entry.transferFormats) || !entry.transferFormats.includes(format))
     return `${name} does not carry the ${format} transfer format.`;

@@ -20,11 +20,9 @@ export interface Negotiation {
   readonly statefulReconnect: boolean;
 }
 
-/** An entry of negotiate's `availableTransports`, unchecked: connecting looks for the one it wants. */
-export interface OfferedTransport {
-  readonly transport?: unknown;
-  readonly transferFormats?: unknown;
-}
+/** An entry of negotiate's `availableTransports`, unchecked (even `null`): connecting looks for the one it wants. */
+export type OfferedTransport =
+  { readonly transport?: unknown; readonly transferFormats?: unknown } | null | undefined;
 
 /** `{url}/negotiate?negotiateVersion=1[&useStatefulReconnect=true]`, keeping the URL's own query. */
 export function negotiateUrl(base: string, statefulReconnect: boolean): string {

@@ -161,7 +161,12 @@ describe('connecting: which transport', () => {
     const connection = createHubConnection({
       url: 'http://hub.test/chat?x=1',
       transports: ['webSockets'],
-      fetch: offer([{ transport: 'Foo' }, { transport: 'WebSockets', transferFormats: ['Text'] }]),
+      fetch: offer([
+        null,
+        'WebSockets',
+        { transport: 'Foo' },
+        { transport: 'WebSockets', transferFormats: ['Text'] },
+      ]),
       WebSocket: server.WebSocket,
       clock: new VirtualClock(),
     });
