@@ -5,6 +5,7 @@ import { connectUrl, negotiate, negotiateUrl } from '../../src/client/negotiate.
 import { createHubConnection, type HubConnection } from '../../src/client/hub-connection.js';
 import { NegotiateError, TransportError } from '../../src/errors.js';
 import { jsonHubProtocol } from '../../src/protocol/json.js';
+import { noReconnect } from '../../src/client/reconnect-policy.js';
 import { FakeServer } from '../support/fake-server.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
@@ -235,5 +236,98 @@ describe('connecting: which transport', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error.attempts.map((attempt) => attempt.transport)).toEqual(['webSockets']);
     expect(error.message).toMatch(/^Unable to connect with any transport: webSockets: /);
+  });
+});
+
+describe('negotiate: malformed answers', () => {
+  // Every answer a broken server or proxy could send: start() fails with a typed error (or connects when the
+  // answer is still usable), never with a TypeError from reading it.
+  const garbage: unknown[] = [
+    null,
+    0,
+    -1,
+    'x',
+    '',
+    true,
+    [],
+    {},
+    [null],
+    ['WebSockets'],
+    { transport: null },
+  ];
+  const valid = { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] };
+  const answers: unknown[] = [
+    null,
+    42,
+    'text',
+    [],
+    ...garbage.map((connectionId) => ({
+      negotiateVersion: 1,
+      connectionId,
+      connectionToken: 't',
+      availableTransports: [valid],
+    })),
+    ...garbage.map((connectionToken) => ({
+      negotiateVersion: 1,
+      connectionId: 'c',
+      connectionToken,
+      availableTransports: [valid],
+    })),
+    ...garbage.map((negotiateVersion) => ({
+      negotiateVersion,
+      connectionId: 'c',
+      connectionToken: 't',
+      availableTransports: [valid],
+    })),
+    ...garbage.map((availableTransports) => ({
+      negotiateVersion: 1,
+      connectionId: 'c',
+      connectionToken: 't',
+      availableTransports,
+    })),
+    ...garbage.map((entry) => ({
+      negotiateVersion: 1,
+      connectionId: 'c',
+      connectionToken: 't',
+      availableTransports: [entry],
+    })),
+    ...garbage.map((transferFormats) => ({
+      negotiateVersion: 1,
+      connectionId: 'c',
+      connectionToken: 't',
+      availableTransports: [{ transport: 'WebSockets', transferFormats }],
+    })),
+    ...garbage.map((url) => ({ url })),
+    ...garbage.map((error) => ({ error })),
+    ...garbage.map((useStatefulReconnect) => ({
+      negotiateVersion: 1,
+      connectionId: 'c',
+      connectionToken: 't',
+      availableTransports: [valid],
+      useStatefulReconnect,
+    })),
+  ];
+
+  it.each(answers.map((answer) => [JSON.stringify(answer), answer]))('%s', async (_, answer) => {
+    const server = new FakeServer();
+    const connection = createHubConnection({
+      url: 'http://hub.test/chat',
+      transports: ['webSockets'],
+      fetch: () => Promise.resolve(Response.json(answer)),
+      WebSocket: server.WebSocket,
+      clock: new VirtualClock(),
+      reconnect: noReconnect(),
+    });
+    const outcome = await connection.start().then(
+      () => 'connected',
+      (error: unknown) => error,
+    );
+    if (outcome !== 'connected') {
+      expect(
+        [NegotiateError, TransportError].some((type) => outcome instanceof type),
+        String(outcome),
+      ).toBe(true);
+    }
+    await connection.stop();
   });
 });
