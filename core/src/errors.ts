@@ -73,9 +73,13 @@ export class HubError extends Error {
 
   constructor(
     message: string,
-    details: { readonly target: string; readonly invocationId?: string | undefined },
+    details: {
+      readonly target: string;
+      readonly invocationId?: string | undefined;
+      readonly cause?: unknown;
+    },
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.target = details.target;
     this.invocationId = details.invocationId;
   }
@@ -140,8 +144,8 @@ export class TimeoutError extends Error {
   override readonly name = 'TimeoutError' as const;
   readonly timeoutMs: number;
 
-  constructor(message: string, timeoutMs: number) {
-    super(message);
+  constructor(message: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.timeoutMs = timeoutMs;
   }
 }

@@ -91,6 +91,7 @@ export class Http {
         throw new TimeoutError(
           `${request.method} ${redact(request.url)} timed out after ${timeoutMs} ms.`,
           timeoutMs,
+          { cause: error },
         );
       if (outer?.aborted)
         throw new AbortError(`${request.method} ${redact(request.url)} was aborted.`, { cause: error });

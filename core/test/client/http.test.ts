@@ -86,7 +86,11 @@ describe('Http', () => {
     const { http, clock } = setup(() => new Promise<Response>(() => undefined));
     const timedOut = http.send({ method: 'GET', url: 'http://h/x' }).catch((e: unknown) => e);
     await clock.advance(1000);
-    expect(await timedOut).toBeInstanceOf(TimeoutError);
+    const timeout = (await timedOut) as TimeoutError;
+    expect(timeout).toBeInstanceOf(TimeoutError);
+    expect(timeout.timeoutMs).toBe(1000);
+    // The cause is fetch's own failure once its request was aborted.
+    expect(timeout.cause).toBeInstanceOf(Error);
     const controller = new AbortController();
     const aborted = http
       .send({ method: 'GET', url: 'http://h/x', signal: controller.signal })

@@ -22,6 +22,22 @@ describe('resolveOptions', () => {
     expect(resolved.protocol.name).toBe('json');
   });
 
+  it('reconnects by default with an exponential backoff that never gives up: at once, then full jitter to 30 s', () => {
+    const { reconnect } = resolveOptions({ url });
+    const reason = new Error('lost');
+    expect(reconnect({ attempt: 1, elapsedMs: 0, reason })).toBe(0);
+    const delays = Array.from({ length: 200 }, (_, i) =>
+      reconnect({ attempt: i + 2, elapsedMs: 365 * 24 * 3_600_000, reason }),
+    );
+    for (const delay of delays) {
+      expect(delay).toBeTypeOf('number');
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(30_000);
+    }
+    // Full jitter: the delays spread out instead of repeating the cap.
+    expect(new Set(delays).size).toBeGreaterThan(100);
+  });
+
   it.each([
     ['timeoutMs', 0],
     ['keepAliveIntervalMs', -1],
