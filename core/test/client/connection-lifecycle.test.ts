@@ -1,7 +1,7 @@
 import { firstValueFrom, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../src/client/outbox.js';
-import { fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
+import { exponentialBackoff, fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
 import { ConnectionClosedError, NegotiateError, ProtocolError, TimeoutError } from '../../src/errors.js';
 import { MessageType } from '../../src/protocol/messages.js';
 import { connected, harness } from '../support/connection.js';
@@ -68,6 +68,32 @@ describe('HubConnection: reconnect', () => {
     expect(h.connection.state.status).toBe('disconnected');
     expect(h.connection.state.lastError).toBeInstanceOf(NegotiateError);
     expect(h.connection.state.lastError).toMatchObject({ statusCode: 503 });
+    expect(h.clock.pending).toBe(0);
+  });
+
+  it('exponentialBackoff({ maxElapsedMs }) gives up once that long has passed since the loss', async () => {
+    const h = harness({
+      reconnect: exponentialBackoff({ initialMs: 1000, jitter: 'none', maxElapsedMs: 5000 }),
+    });
+    await connected(h);
+    // Long enough connected that the loss starts a new backoff.
+    await h.clock.advance(10_000);
+    h.server.negotiateStatus = 503;
+    h.server.socket.drop();
+    await h.clock.advance(0);
+    // Attempts at 0, 1 s and 3 s after the loss fail; the next would wait 4 s, to 7 s.
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryInMs: 1000 });
+    await h.clock.advance(1000);
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 3, nextRetryInMs: 2000 });
+    await h.clock.advance(2000);
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 4, nextRetryInMs: 4000 });
+    await h.clock.advance(3999);
+    expect(h.connection.state.status).toBe('reconnecting');
+    await h.clock.advance(1);
+    // Attempt 4 failed 7 s after the loss, past the 5 s: no fifth.
+    expect(h.connection.state.status).toBe('disconnected');
+    expect(h.connection.state.lastError).toMatchObject({ name: 'NegotiateError', statusCode: 503 });
+    expect(h.server.negotiations).toHaveLength(5);
     expect(h.clock.pending).toBe(0);
   });
 

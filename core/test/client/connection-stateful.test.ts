@@ -138,6 +138,46 @@ describe('HubConnection: stateful reconnect', () => {
     expect(done).toBe(true);
   });
 
+  it('reattach attempts follow the reconnect policy and show in state$', async () => {
+    const contexts: { attempt: number; elapsedMs: number; reason: string }[] = [];
+    let refusing = false;
+    const h = statefulHarness(
+      {
+        reconnect: ({ attempt, elapsedMs, reason }) => {
+          contexts.push({ attempt, elapsedMs, reason: reason.name });
+          return [0, 500, 1500][attempt - 1] ?? null;
+        },
+      },
+      () => refusing,
+    );
+    await connected(h);
+    refusing = true;
+    h.server.socket.drop();
+    await flush();
+    expect(h.connection.state).toMatchObject({
+      status: 'reconnecting',
+      connectionId: 'c1',
+      attempt: 1,
+      nextRetryInMs: 0,
+    });
+    await h.clock.advance(0);
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryInMs: 500 });
+    const firstFailure = h.connection.state.lastError;
+    expect(firstFailure).toBeInstanceOf(Error);
+    await h.clock.advance(500);
+    expect(h.connection.state).toMatchObject({ status: 'reconnecting', attempt: 3, nextRetryInMs: 1500 });
+    refusing = false;
+    await h.clock.advance(1500);
+    expect(h.connection.state).toMatchObject({ status: 'connected', connectionId: 'c1', attempt: 0 });
+    // Resumed, not renegotiated: the same server connection.
+    expect(h.server.negotiations).toHaveLength(1);
+    expect(contexts).toEqual([
+      { attempt: 1, elapsedMs: 0, reason: 'TransportError' },
+      { attempt: 2, elapsedMs: 0, reason: firstFailure!.name },
+      { attempt: 3, elapsedMs: 500, reason: firstFailure!.name },
+    ]);
+  });
+
   it('stop during a reattach fails buffered sends and leaves no timer', async () => {
     const h = statefulHarness({ reconnect: fixedDelays([60_000]) });
     await connected(h);
