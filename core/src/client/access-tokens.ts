@@ -13,12 +13,17 @@ export type AccessTokenFactory = (
 
 /**
  * The token of one connection attempt. Concurrent 401s share one refresh. A redirect's `accessToken` is used for
- * the redirected URL only (the next attempt starts from the factory again) and cannot be refreshed.
+ * the redirected URL only, and cannot be refreshed: negotiating at the hub URL again (a transport fallback, the
+ * next attempt) goes back to the factory's token, while a stateful reattach (to the redirected URL) keeps it.
  */
 export class AccessTokens {
+  /** The factory's latest token. */
   #token: string | undefined;
+  /**
+   * A negotiate redirect's token, in use at the redirected URL; negotiate clears it when it starts at the hub URL.
+   */
+  redirect: string | undefined;
   #refreshing: Promise<string | undefined> | undefined;
-  #fromRedirect = false;
 
   readonly #factory: AccessTokenFactory | undefined;
   readonly #url: string;
@@ -30,31 +35,27 @@ export class AccessTokens {
 
   /** The token in use. */
   get current(): string | undefined {
-    return this.#token;
+    return this.redirect ?? this.#token;
   }
 
-  /** Asks the factory for the token of a new attempt. */
-  async acquire(): Promise<string | undefined> {
-    this.#fromRedirect = false;
-    return (this.#token = (await this.#factory?.({ forceRefresh: false, url: this.#url })) ?? undefined);
-  }
-
-  /** Uses a negotiate redirect's token from now on. */
-  useRedirectToken(token: string): void {
-    this.#token = token;
-    this.#fromRedirect = true;
+  /** Asks the factory for the token of a new attempt (a redirect's stays in use until negotiate clears it). */
+  acquire(): Promise<string | undefined> {
+    return this.#ask(false);
   }
 
   /** Whether a 401 can be answered by asking for a new token. */
   get refreshable(): boolean {
-    return this.#factory !== undefined && !this.#fromRedirect;
+    return this.#factory !== undefined && this.redirect === undefined;
   }
 
   /** After a 401: one factory call with `forceRefresh`, shared by everyone who got the 401 meanwhile. */
   refresh(): Promise<string | undefined> {
-    if (!this.refreshable) return Promise.resolve(this.#token);
-    return (this.#refreshing ??= Promise.resolve(this.#factory!({ forceRefresh: true, url: this.#url }))
-      .then((token) => (this.#token = token ?? undefined))
-      .finally(() => (this.#refreshing = undefined)));
+    if (!this.refreshable) return Promise.resolve(this.current);
+    return (this.#refreshing ??= this.#ask(true).finally(() => (this.#refreshing = undefined)));
+  }
+
+  async #ask(forceRefresh: boolean): Promise<string | undefined> {
+    this.#token = (await this.#factory?.({ forceRefresh, url: this.#url })) ?? undefined;
+    return this.current;
   }
 }

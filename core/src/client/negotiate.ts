@@ -65,6 +65,8 @@ export async function negotiate(
   signal: AbortSignal,
 ): Promise<Negotiation> {
   let url = base;
+  // A renegotiation (transport fallback) after a redirect starts at `base` again: not with the redirect's token.
+  tokens.redirect = undefined;
   for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
     let body: NegotiateBody;
     try {
@@ -90,7 +92,7 @@ export async function negotiate(
     }
     if (typeof body.url === 'string') {
       url = body.url;
-      if (typeof body.accessToken === 'string') tokens.useRedirectToken(body.accessToken);
+      if (typeof body.accessToken === 'string') tokens.redirect = body.accessToken;
       continue;
     }
     const connectionId = body.connectionId;

@@ -77,7 +77,7 @@ describe('Http', () => {
 
   it('a redirect token is not refreshed', async () => {
     const { http, tokens, calls } = setup(() => new Response('', { status: 401 }));
-    tokens.useRedirectToken('redirected');
+    tokens.redirect = 'redirected';
     await expect(http.send({ method: 'GET', url: 'http://h/x' })).rejects.toBeInstanceOf(HttpError);
     expect(calls).toEqual([]);
   });
