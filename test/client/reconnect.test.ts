@@ -52,62 +52,71 @@ describe('abrupt drop', () => {
 });
 
 describe('server restart on the same port', () => {
-  it('retries until the server is back, then connects anew', async () => {
-    const server = await startServer(testPreset());
-    const policy: number[] = [];
-    const backoff = exponentialBackoff({ initialMs: 40, maxMs: 80, jitter: 'none' });
-    const connection = client(`${server.url}/testhub`, {
-      reconnect: (context) => {
-        policy.push(context.attempt);
-        return backoff(context);
-      },
-    });
-    const states = recordStates(connection);
-    await connection.start();
-    const first = connection.state.connectionId;
-    const from = states.states.length;
+  it.each<TransportName>(['webSockets', 'longPolling'])(
+    'retries until the server is back, then connects anew (%s)',
+    async (transport) => {
+      const server = await startServer(testPreset());
+      const policy: number[] = [];
+      const backoff = exponentialBackoff({ initialMs: 40, maxMs: 80, jitter: 'none' });
+      const connection = client(`${server.url}/testhub`, {
+        transports: [transport],
+        reconnect: (context) => {
+          policy.push(context.attempt);
+          return backoff(context);
+        },
+      });
+      const states = recordStates(connection);
+      await connection.start();
+      const first = connection.state.connectionId;
+      const from = states.states.length;
 
-    const restarted = server.restart({ downtimeMs: 400 });
-    const back = await states.next(status('connected'), { from });
-    await restarted;
+      const restarted = server.restart({ downtimeMs: 400 });
+      const back = await states.next(status('connected'), { from });
+      await restarted;
 
-    expect(back.connectionId).not.toBe(first);
-    // Several attempts failed while the port was closed, each visible in state$.
-    const attempts = states.states.slice(from).filter((s) => s.status === 'reconnecting' && s.attempt > 0);
-    expect(Math.max(...attempts.map((s) => s.attempt))).toBeGreaterThanOrEqual(3);
-    expect(policy.length).toBeGreaterThanOrEqual(3);
-    expect(policy).toEqual(policy.map((_, i) => i + 1));
-    expect(await connection.invoke('Echo', 'back')).toBe('back');
-  });
+      expect(back.connectionId).not.toBe(first);
+      expect(back.transport).toBe(transport);
+      // Several attempts failed while the port was closed, each visible in state$.
+      const attempts = states.states.slice(from).filter((s) => s.status === 'reconnecting' && s.attempt > 0);
+      expect(Math.max(...attempts.map((s) => s.attempt))).toBeGreaterThanOrEqual(3);
+      expect(policy.length).toBeGreaterThanOrEqual(3);
+      expect(policy).toEqual(policy.map((_, i) => i + 1));
+      expect(await connection.invoke('Echo', 'back')).toBe('back');
+    },
+  );
 });
 
 describe('half-open connection', () => {
-  it("the client's server timeout fires, reports a TimeoutError and reconnects", async () => {
-    // The server pings every 50 ms, so a healthy connection never reaches the client's 400 ms timeout.
-    const server = await startServer({ ...testPreset(), keepAliveIntervalMs: 50 });
-    const connection = client(`${server.url}/testhub`, {
-      transports: ['webSockets'],
-      keepAliveIntervalMs: 100,
-      serverTimeoutMs: 400,
-    });
-    const states = recordStates(connection);
-    await connection.start();
-    const first = connection.state.connectionId!;
-    const from = states.states.length;
-    server.connection(first)!.halfOpen();
-    const pending = connection.invoke('Echo', 'into the void').then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+  it.each<TransportName>(['webSockets', 'serverSentEvents'])(
+    "the client's server timeout fires, reports a TimeoutError and reconnects (%s)",
+    async (transport) => {
+      // The server pings every 50 ms, so a healthy connection never reaches the client's 400 ms timeout.
+      const server = await startServer({ ...testPreset(), keepAliveIntervalMs: 50 });
+      const connection = client(`${server.url}/testhub`, {
+        transports: [transport],
+        keepAliveIntervalMs: 100,
+        serverTimeoutMs: 400,
+      });
+      const states = recordStates(connection);
+      await connection.start();
+      const first = connection.state.connectionId!;
+      const from = states.states.length;
+      server.connection(first)!.halfOpen();
+      const pending = connection.invoke('Echo', 'into the void').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
 
-    const lost = await states.next(status('reconnecting'), { from });
-    expect(lost.lastError).toBeInstanceOf(TimeoutError);
-    expect((lost.lastError as TimeoutError).timeoutMs).toBe(400);
-    expect(await pending).toBeInstanceOf(ConnectionClosedError);
-    const back = await states.next(status('connected'), { from });
-    expect(back.connectionId).not.toBe(first);
-    expect(await connection.invoke('Echo', 'alive')).toBe('alive');
-  });
+      const lost = await states.next(status('reconnecting'), { from });
+      expect(lost.lastError).toBeInstanceOf(TimeoutError);
+      expect((lost.lastError as TimeoutError).timeoutMs).toBe(400);
+      expect(await pending).toBeInstanceOf(ConnectionClosedError);
+      const back = await states.next(status('connected'), { from });
+      expect(back.connectionId).not.toBe(first);
+      expect(back.transport).toBe(transport);
+      expect(await connection.invoke('Echo', 'alive')).toBe('alive');
+    },
+  );
 });
 
 describe('keep-alive per connection', () => {

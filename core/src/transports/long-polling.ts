@@ -14,6 +14,9 @@ const failure = (message: string) => new TransportError(message, { transport: 'l
 /** A poll waits this long for the server, which answers an empty 200 after 90 s by default. */
 const POLL_TIMEOUT_MS = 100_000;
 
+/** Polls made by this page/process: with the time, makes each poll's `_=` unique even within a millisecond. */
+let polls = 0;
+
 /**
  * The Long Polling transport: `GET` polls (the first returns at once; an empty 200 means "poll again", 204 means
  * the server ended the connection), `POST` sends, `DELETE` on stop. Each poll carries a `_=` cache-buster. The
@@ -73,7 +76,7 @@ export class LongPollingTransport implements Transport {
   #get(signal: AbortSignal): Promise<HttpResponse> {
     return this.#context.http.send({
       method: 'GET',
-      url: appendQuery(this.#url, '_', String(Date.now())),
+      url: appendQuery(this.#url, '_', `${Date.now()}-${++polls}`),
       binary: this.#binary,
       signal,
       timeoutMs: POLL_TIMEOUT_MS,

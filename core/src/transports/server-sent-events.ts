@@ -72,7 +72,10 @@ export class ServerSentEventsTransport implements Transport {
       log('debug', `Server-Sent Events connecting to ${url}.`);
       source.onopen = () => {
         this.#source = source;
-        source.onmessage = (event) => events.receive(event.data);
+        // An event with an empty `data:` line is dispatched with '' (WHATWG); it carries no frame.
+        source.onmessage = (event) => {
+          if (event.data) events.receive(event.data);
+        };
         source.onerror = () => {
           // EventSource would reconnect by itself; a SignalR stream cannot be resumed that way.
           if (this.#source !== source) return;

@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { AccessTokens } from '../../src/client/access-tokens.js';
+import { Http } from '../../src/client/http.js';
+import { AbortError, HttpError, TransportError } from '../../src/errors.js';
+import { SendQueue } from '../../src/transports/send-queue.js';
+import { ServerSentEventsTransport } from '../../src/transports/server-sent-events.js';
+import type { EventSourceLike } from '../../src/transports/transport.js';
+import { flush } from '../support/virtual-clock.js';
+import { HUB, recordingEvents, scriptedFetch, transportContext } from './http-fakes.js';
+
+/** An EventSource whose server side the test drives: open, message, error. */
+class FakeEventSource implements EventSourceLike {
+  static readonly instances: FakeEventSource[] = [];
+  readyState = 0;
+  closed = false;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { readonly data: string }) => void) | null = null;
+  onerror: ((event: { readonly code?: number; readonly message?: string }) => void) | null = null;
+
+  constructor(
+    readonly url: string,
+    readonly init: { readonly withCredentials?: boolean; readonly fetch?: typeof fetch } = {},
+  ) {
+    FakeEventSource.instances.push(this);
+  }
+
+  close(): void {
+    this.readyState = 2;
+    this.closed = true;
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  message(data: string): void {
+    this.onmessage?.({ data });
+  }
+
+  /** What a real EventSource does on a network error or a failed response: reports it and would retry. */
+  fail(event: { readonly code?: number; readonly message?: string } = {}): void {
+    this.readyState = 0;
+    this.onerror?.(event);
+  }
+}
+
+function setup() {
+  FakeEventSource.instances.length = 0;
+  const http = scriptedFetch();
+  const context = transportContext(http.fetch, FakeEventSource);
+  const transport = new ServerSentEventsTransport(context);
+  const events = recordingEvents();
+  const controller = new AbortController();
+  const source = () => {
+    expect(FakeEventSource.instances).toHaveLength(1);
+    return FakeEventSource.instances[0]!;
+  };
+  const connect = async () => {
+    const connected = transport.connect(HUB, 'text', events, controller.signal);
+    source().open();
+    await connected;
+    return source();
+  };
+  return { ...http, context, transport, events, controller, source, connect };
+}
+
+describe('ServerSentEventsTransport', () => {
+  it('connect resolves once the EventSource opens, not before', async () => {
+    const { transport, events, controller, source } = setup();
+    expect(transport).toMatchObject({ name: 'serverSentEvents', inherentKeepAlive: false });
+    let connected = false;
+    const connecting = transport
+      .connect(HUB, 'text', events, controller.signal)
+      .then(() => (connected = true));
+    await flush();
+    expect(connected).toBe(false);
+    expect(source().url).toBe(HUB);
+    expect(source().init.withCredentials).toBe(true);
+    source().open();
+    await connecting;
+    expect(connected).toBe(true);
+  });
+
+  it('sends the access token in the query, and the headers through the fetch it gives the EventSource', async () => {
+    const http = scriptedFetch();
+    const context = transportContext(http.fetch, FakeEventSource);
+    const tokens = new AccessTokens(() => 'secret', HUB);
+    await tokens.acquire();
+    FakeEventSource.instances.length = 0;
+    const transport = new ServerSentEventsTransport({ ...context, tokens, http: new Http(context, tokens) });
+    const connected = transport.connect(HUB, 'text', recordingEvents(), new AbortController().signal);
+    const [source] = FakeEventSource.instances;
+    expect(new URL(source!.url).searchParams.get('access_token')).toBe('secret');
+    void source!.init.fetch!(source!.url, { headers: { Accept: 'text/event-stream' } });
+    expect(Object.fromEntries(http.requests[0]!.headers)).toEqual({
+      accept: 'text/event-stream',
+      'x-app': '1',
+    });
+    source!.open();
+    await connected;
+  });
+
+  it('delivers each message event as a frame, in order; an empty event is no frame', async () => {
+    const { events, connect } = setup();
+    const source = await connect();
+    source.message('{}\x1e');
+    source.message('');
+    source.message('{"type":6}\x1e{"type":6}\x1e');
+    expect(events.received).toEqual(['{}\x1e', '{"type":6}\x1e{"type":6}\x1e']);
+    expect(events.closes).toEqual([]);
+  });
+
+  it('sends are POSTs to the connection URL; a refused POST rejects with an HttpError, a lost one too', async () => {
+    const { transport, pending, connect } = setup();
+    await expect(transport.send('early')).rejects.toBeInstanceOf(TransportError);
+    await connect();
+    const sent = transport.send('a\x1e');
+    await flush();
+    const [post] = pending('POST');
+    expect(post!.url).toBe(HUB);
+    expect(post!.body).toBe('a\x1e');
+    post!.answer(200);
+    await sent;
+    const failed = transport.send('b\x1e');
+    await flush();
+    pending('POST')[0]!.answer(404);
+    await expect(failed).rejects.toMatchObject({ name: 'HttpError', statusCode: 404 });
+    const lost = transport.send('c\x1e');
+    await flush();
+    pending('POST')[0]!.fail();
+    await expect(lost).rejects.toThrow('fetch failed');
+  });
+
+  it("behind the connection's send queue: sends made while a POST is in flight go out as ONE POST, in order", async () => {
+    const { transport, requests, pending, connect } = setup();
+    await connect();
+    const queue = new SendQueue(
+      (data) => transport.send(data),
+      () => undefined,
+    );
+    queue.push('1\x1e');
+    await flush();
+    queue.push('2\x1e');
+    queue.push('3\x1e');
+    await flush();
+    const posts = () => requests.filter((r) => r.method === 'POST').map((r) => r.body);
+    expect(posts()).toEqual(['1\x1e']);
+    pending('POST')[0]!.answer(200);
+    await flush();
+    expect(posts()).toEqual(['1\x1e', '2\x1e3\x1e']);
+    const done = queue.sent();
+    pending('POST')[0]!.answer(200);
+    await done;
+    expect(posts()).toHaveLength(2);
+  });
+
+  it('an error before open rejects connect with a TransportError and closes the EventSource', async () => {
+    const { transport, events, controller, source } = setup();
+    const connected = transport.connect(HUB, 'text', events, controller.signal);
+    source().fail({ message: 'connect ECONNREFUSED' });
+    const error = await connected.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ transport: 'serverSentEvents' });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect(source().closed).toBe(true);
+    expect(events.closes).toEqual([]);
+  });
+
+  it('an error before open with a status (eventsource@4) rejects connect with an HttpError', async () => {
+    const { transport, events, controller, source } = setup();
+    const connected = transport.connect(HUB, 'text', events, controller.signal);
+    source().fail({ code: 404, message: 'Not Found' });
+    await expect(connected).rejects.toMatchObject({ name: 'HttpError', statusCode: 404 });
+    expect(source().closed).toBe(true);
+  });
+
+  it('aborting the signal while connecting closes the EventSource and rejects with an AbortError', async () => {
+    const { transport, events, controller, source } = setup();
+    const connected = transport.connect(HUB, 'text', events, controller.signal);
+    controller.abort();
+    await expect(connected).rejects.toBeInstanceOf(AbortError);
+    expect(source().closed).toBe(true);
+  });
+
+  it('an error after open closes the transport once with a TransportError, and the EventSource for good', async () => {
+    const { transport, events, connect } = setup();
+    const source = await connect();
+    source.fail();
+    source.fail();
+    expect(events.closes).toHaveLength(1);
+    expect(events.closes[0]).toBeInstanceOf(TransportError);
+    expect(events.closes[0]).toMatchObject({ transport: 'serverSentEvents' });
+    // EventSource would reconnect by itself: the transport closes it instead.
+    expect(source.closed).toBe(true);
+    source.message('late\x1e');
+    expect(events.received).toEqual([]);
+    await expect(transport.send('x')).rejects.toBeInstanceOf(TransportError);
+  });
+
+  it('stop() closes the EventSource; nothing is reported after it', async () => {
+    const { transport, events, connect } = setup();
+    const source = await connect();
+    await transport.stop();
+    expect(source.closed).toBe(true);
+    source.fail();
+    source.message('late\x1e');
+    expect(events.closes).toEqual([]);
+    expect(events.received).toEqual([]);
+    await expect(transport.send('x')).rejects.toBeInstanceOf(TransportError);
+    await transport.stop();
+  });
+
+  it('refuses the binary transfer format with a TransportError, without opening anything', async () => {
+    const { transport, events, controller } = setup();
+    const error = await transport.connect(HUB, 'binary', events, controller.signal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).not.toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ transport: 'serverSentEvents' });
+    expect((error as Error).message).toMatch(/text only.*MessagePack/);
+    expect(FakeEventSource.instances).toEqual([]);
+  });
+});
