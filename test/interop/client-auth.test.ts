@@ -1,9 +1,10 @@
 // The hubrx client and authentication, on every target, over every transport × protocol pair: /authorizedhub with
-// a token from /generateJwtToken, without one, with an invalid one; a token on /testhub sets the user.
+// a token from /generateJwtToken, without one, with an invalid one; a token on /testhub sets the user; the factory
+// is asked again for each connect, reconnects included.
 
 import { createHmac } from 'node:crypto';
 
-import { NegotiateError } from '@hubrx/core';
+import { fixedDelays, NegotiateError } from '@hubrx/core';
 import type { AccessTokenContext } from '@hubrx/core';
 import { describe, expect, it } from 'vitest';
 
@@ -15,6 +16,7 @@ import {
   failure,
   recordStates,
   settle,
+  stateWhere,
   trackedConnections,
 } from '../support/client-helpers.js';
 import { describeEachTarget } from '../support/targets.js';
@@ -34,6 +36,9 @@ function invalidToken(): string {
 }
 
 const INVALID_TOKEN = invalidToken();
+
+/** Over HubOptions.MaximumReceiveMessageSize (32 KB): the server closes with an error and allowReconnect. */
+const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
 
 describeEachTarget('hubrx client: authentication', (server) => {
   const create = trackedConnections();
@@ -122,6 +127,35 @@ describeEachTarget('hubrx client: authentication', (server) => {
         });
         await settle(hub.start(), 'start');
         expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(user);
+      });
+
+      it('asks the factory once per connect, reconnects included; the server sees each fresh token', async () => {
+        const user = uniqueName('fresh');
+        const url = `${server.url}/testhub`;
+        const calls: AccessTokenContext[] = [];
+        const hub = create(url, {
+          ...caseOptions(each),
+          reconnect: fixedDelays([0, 50, 100, 200, 500]),
+          accessTokenFactory: (context) => {
+            calls.push(context);
+            return fetchToken(server.url, `${user}-${calls.length}`);
+          },
+        });
+        await settle(hub.start(), 'start');
+        expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-1`);
+        const first = hub.state.connectionId;
+
+        // The server closes the connection (allowing a reconnect) on an oversized message.
+        hub.invoke('Echo', TOO_BIG_PAYLOAD).then(
+          () => undefined,
+          () => undefined,
+        );
+        await stateWhere(hub, 'connected', (state) => state.connectionId !== first);
+        expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-2`);
+        expect(calls).toEqual([
+          { forceRefresh: false, url },
+          { forceRefresh: false, url },
+        ]);
       });
     });
   }

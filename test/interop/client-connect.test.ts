@@ -1,8 +1,8 @@
-// The hubrx client connecting, on every target: state$ through start and stop, negotiate redirects, transport
-// fallback, skipNegotiation, and negotiate failures.
+// The hubrx client connecting, on every target: state$ through start and stop, negotiate redirects (and reconnects
+// after one), transport fallback, skipNegotiation, and negotiate failures.
 
-import { AbortError, ConnectionClosedError, NegotiateError, TransportError } from '@hubrx/core';
-import type { HubConnection } from '@hubrx/core';
+import { AbortError, ConnectionClosedError, fixedDelays, NegotiateError, TransportError } from '@hubrx/core';
+import type { AccessTokenContext, HubConnection } from '@hubrx/core';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -13,9 +13,14 @@ import {
   failure,
   recordStates,
   settle,
+  stateWhere,
   trackedConnections,
 } from '../support/client-helpers.js';
+import { fetchToken, uniqueName } from '../support/functional-helpers.js';
 import { describeEachTarget } from '../support/targets.js';
+
+/** Over HubOptions.MaximumReceiveMessageSize (32 KB): the server closes with an error and allowReconnect. */
+const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
 
 describeEachTarget('hubrx client: connecting', (server) => {
   const create = trackedConnections();
@@ -142,6 +147,43 @@ describeEachTarget('hubrx client: connecting', (server) => {
         await settle(hub.stop(), 'stop');
         await settle(hub.start(), 'restart');
         expect(await settle(hub.invoke('GetNumRedirects'), 'GetNumRedirects')).toBeGreaterThan(redirects);
+      });
+
+      it('reconnects after /redirect: starts again at /redirect, with a new token from the factory', async () => {
+        const user = uniqueName('redirected');
+        const calls: AccessTokenContext[] = [];
+        const hub = create(redirectUrl, {
+          ...caseOptions(each),
+          reconnect: fixedDelays([0, 50, 100, 200, 500]),
+          accessTokenFactory: (context) => {
+            calls.push(context);
+            return fetchToken(server.url, `${user}-${calls.length}`);
+          },
+        });
+        await settle(hub.start(), 'start');
+        const redirects = (await settle(hub.invoke('GetNumRedirects'), 'GetNumRedirects')) as number;
+        expect(redirects).toBeGreaterThan(0);
+        expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-1`);
+        const first = hub.state.connectionId;
+
+        // The server closes the connection (allowing a reconnect) on an oversized message.
+        hub.invoke('Echo', TOO_BIG_PAYLOAD).then(
+          () => undefined,
+          () => undefined,
+        );
+        const back = await stateWhere(hub, 'connected', (state) => state.connectionId !== first);
+        expect(back.transport).toBe(each.transport);
+        expect(await settle(hub.invoke('GetCallerConnectionId'), 'GetCallerConnectionId')).toBe(
+          back.connectionId,
+        );
+        // A new redirect: the reconnect negotiated at /redirect again, not at the URL it was sent to.
+        expect(await settle(hub.invoke('GetNumRedirects'), 'GetNumRedirects')).toBeGreaterThan(redirects);
+        // With the factory's new token, through the redirect (this one carries no token of its own).
+        expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-2`);
+        expect(calls).toEqual([
+          { forceRefresh: false, url: redirectUrl },
+          { forceRefresh: false, url: redirectUrl },
+        ]);
       });
 
       it('fails to start on /bad-negotiate with a NegotiateError (400), and reports it in state', async () => {
