@@ -1,4 +1,4 @@
-import { AbortError, HttpError, TimeoutError } from '../errors.js';
+import { AbortError, HttpError, TimeoutError, TransportError } from '../errors.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { Clock } from './clock.js';
 import { redact } from './logger.js';
@@ -95,7 +95,13 @@ export class Http {
         );
       if (outer?.aborted)
         throw new AbortError(`${request.method} ${redact(request.url)} was aborted.`, { cause: error });
-      throw error;
+      // fetch fails with a bare TypeError when the network does (refused, reset, DNS, CORS).
+      throw new TransportError(
+        `${request.method} ${redact(request.url)} failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       settings.clock.clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
 import { Http, withTokenRefresh } from '../../src/client/http.js';
-import { AbortError, HttpError, TimeoutError } from '../../src/errors.js';
+import { AbortError, HttpError, TimeoutError, TransportError } from '../../src/errors.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 function setup(respond: (token: string | null, count: number) => Response | Promise<Response>) {
@@ -80,6 +80,16 @@ describe('Http', () => {
     tokens.redirect = 'redirected';
     await expect(http.send({ method: 'GET', url: 'http://h/x' })).rejects.toBeInstanceOf(HttpError);
     expect(calls).toEqual([]);
+  });
+
+  it("a network failure (fetch's TypeError) is a TransportError with it as cause, the URL redacted", async () => {
+    const failure = new TypeError('fetch failed');
+    const { http } = setup(() => Promise.reject(failure));
+    const error = await http
+      .send({ method: 'POST', url: 'http://h/x?id=secret-token' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ message: 'POST http://h/x?id=*** failed: fetch failed', cause: failure });
   });
 
   it('times out with a TimeoutError, and aborts with an AbortError', async () => {

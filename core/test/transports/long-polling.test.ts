@@ -121,7 +121,11 @@ describe('LongPollingTransport', () => {
     (await poll()).fail();
     await flush();
     expect(events.closes).toHaveLength(1);
-    expect(events.closes[0]!.message).toContain('fetch failed');
+    expect(events.closes[0]).toMatchObject({
+      name: 'TransportError',
+      message: expect.stringContaining('fetch failed'),
+    });
+    expect(events.closes[0]!.cause).toBeInstanceOf(TypeError);
     expect(requests.filter((r) => r.method === 'GET')).toHaveLength(2);
   });
 
@@ -179,7 +183,11 @@ describe('LongPollingTransport', () => {
     const lost = transport.send('c\x1e');
     await flush();
     pending('POST')[0]!.fail();
-    await expect(lost).rejects.toThrow('fetch failed');
+    await expect(lost).rejects.toMatchObject({
+      name: 'TransportError',
+      message: expect.stringContaining('fetch failed'),
+      cause: expect.any(TypeError),
+    });
   });
 
   it("behind the connection's send queue: sends made while a POST is in flight go out as ONE POST, in order", async () => {

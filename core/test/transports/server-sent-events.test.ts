@@ -129,7 +129,11 @@ describe('ServerSentEventsTransport', () => {
     const lost = transport.send('c\x1e');
     await flush();
     pending('POST')[0]!.fail();
-    await expect(lost).rejects.toThrow('fetch failed');
+    await expect(lost).rejects.toMatchObject({
+      name: 'TransportError',
+      message: expect.stringContaining('fetch failed'),
+      cause: expect.any(TypeError),
+    });
   });
 
   it("behind the connection's send queue: sends made while a POST is in flight go out as ONE POST, in order", async () => {
