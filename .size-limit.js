@@ -76,7 +76,7 @@ const core = await coreSize();
 
 /*
  * The targets of the core client's issue are 8 kB (rxjs excluded) and the official client's 14.3 kB (with the
- * rxjs core pulls in). Core does not meet them yet (13.15 kB and 15.57 kB): until it does, the limits below
+ * rxjs core pulls in). Core does not meet them (13.17 kB and 15.59 kB): until it does, the limits below
  * are ratchets just above the current sizes, so that no change makes core bigger unnoticed. Lower them as core
  * shrinks; the MessagePack budget is the issue's own.
  */
