@@ -44,6 +44,19 @@ function toFrame(data: ClientData): string | Uint8Array | Promise<Uint8Array> {
 
 const textDecoder = new TextDecoder();
 
+/**
+ * The response without `Content-Encoding: identity` (the SSE response's, as ASP.NET Core sends it; identity means no
+ * encoding, so dropping it changes nothing). msw's fetch interceptor pipes a body with any `Content-Encoding`
+ * through a decompression pipeline (empty for identity) and never handles that `pipeTo`'s promise: a Server-Sent
+ * Events stream ended by a drop (an errored body) became an unhandled rejection, which fails a vitest run.
+ */
+function withoutIdentityEncoding(response: Response | undefined): Response | undefined {
+  if (response?.headers.get('content-encoding')?.toLowerCase() === 'identity') {
+    response.headers.delete('content-encoding');
+  }
+  return response;
+}
+
 /** The exact bytes as an ArrayBuffer: the frame itself when it owns its whole buffer, else a copy. */
 function exactBuffer(frame: Uint8Array): ArrayBuffer {
   return frame.byteOffset === 0 &&
@@ -64,7 +77,7 @@ class MswMockHub extends MockHubEngine implements MswHub {
       // Node clients' upgrade requests belong to the WebSocket handler.
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') return undefined;
       try {
-        return await this.handle(request);
+        return withoutIdentityEncoding(await this.handle(request));
       } catch (error) {
         if (error instanceof DropConnection) return Response.error();
         throw error;
@@ -120,7 +133,10 @@ class MswMockHub extends MockHubEngine implements MswHub {
             client.send(
               typeof data === 'string' ? data : binary ? exactBuffer(data) : textDecoder.decode(data),
             ),
-          close: (code, reason) => client.close(code, reason),
+          // msw's `client.send` delivers in a microtask and drops the frame if the socket is closing by then:
+          // closing at once would lose the frames just sent (a Close message's error, a rejected handshake).
+          // Closing in a later microtask lets them through first, in order, as a real socket flushes them.
+          close: (code, reason) => queueMicrotask(() => client.close(code, reason)),
           terminate: () => client.close(1006, ''),
         });
         for (const frame of pending.splice(0)) handlers.message(frame);
