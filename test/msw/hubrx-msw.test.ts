@@ -27,6 +27,14 @@ const URL_BASE = 'http://hubs.test';
 const hub = createMswHub({ url: URL_BASE, ...testPreset() });
 const server = setupServer(...hub.handlers);
 
+// An app-wide connection, created on import: before server.listen() patches fetch and WebSocket. It must still go
+// through msw (hubrx looks the globals up when connecting, not when the connection is created).
+const appWide = createHubConnection<TestHub, TestClient>({
+  url: `${URL_BASE}/testhub`,
+  transports: ['webSockets'],
+  reconnect: noReconnect(),
+});
+
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => {
   hub.close();
@@ -233,3 +241,13 @@ for (const { name, transport, protocols } of transports) {
     });
   }
 }
+
+it('a connection created before server.listen() (an app-wide one) goes through msw', async () => {
+  try {
+    await appWide.start();
+    expect(appWide.state).toMatchObject({ status: 'connected', transport: 'webSockets' });
+    expect(await appWide.invoke('Echo', 'app-wide')).toBe('app-wide');
+  } finally {
+    await appWide.stop();
+  }
+});

@@ -2,10 +2,12 @@ import { AbortError, TransportError, type TransportAttempt, type TransportName }
 import { LongPollingTransport } from '../transports/long-polling.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events.js';
 import type {
+  EventSourceConstructor,
   TransferFormat,
   Transport,
   TransportContext,
   TransportEvents,
+  WebSocketConstructor,
 } from '../transports/transport.js';
 import { WebSocketTransport } from '../transports/websocket.js';
 import { connectUrl, negotiate, type Negotiation } from './negotiate.js';
@@ -41,6 +43,7 @@ function unusable(
   name: TransportName,
   negotiation: Negotiation,
   settings: ConnectSettings,
+  context: TransportContext,
 ): string | undefined {
   // Negotiate spells the names capitalized: `webSockets` is offered as `WebSockets`.
   const serverName = name[0]!.toUpperCase() + name.slice(1);
@@ -49,10 +52,10 @@ function unusable(
   const format = settings.format === 'binary' ? 'Binary' : 'Text';
   if (!Array.isArray(entry.transferFormats) || !entry.transferFormats.includes(format))
     return `${name} does not carry the ${format} transfer format.`;
-  if (name === 'webSockets' && settings.context.WebSocket === undefined) {
+  if (name === 'webSockets' && context.WebSocket === undefined) {
     return "This environment has no WebSocket: pass the `WebSocket` option (in Node 20, `nodeWebSocket(WebSocket)` from '@hubrx/core/node', with the `ws` package).";
   }
-  if (name === 'serverSentEvents' && settings.context.EventSource === undefined) {
+  if (name === 'serverSentEvents' && context.EventSource === undefined) {
     return 'This environment has no EventSource: pass the `EventSource` option (in Node, `eventsource@4`).';
   }
   return undefined;
@@ -71,7 +74,14 @@ export async function connectTransport(
   events: TransportEvents,
   signal: AbortSignal,
 ): Promise<ConnectedTransport> {
-  const { context, skipNegotiation } = settings;
+  const { skipNegotiation } = settings;
+  const g = globalThis as { WebSocket?: WebSocketConstructor; EventSource?: EventSourceConstructor };
+  // The globals as they are now, not when the connection was created (see resolveOptions).
+  const context: TransportContext = {
+    ...settings.context,
+    WebSocket: settings.context.WebSocket ?? g.WebSocket,
+    EventSource: settings.context.EventSource ?? g.EventSource,
+  };
   await context.tokens.acquire();
   if (skipNegotiation && (settings.transports.length !== 1 || settings.transports[0] !== 'webSockets')) {
     throw new TransportError(
@@ -94,7 +104,7 @@ export async function connectTransport(
     negotiation ??= await renegotiate();
     let transport: Transport;
     if (typeof requested === 'string') {
-      const reason = unusable(requested, negotiation, settings);
+      const reason = unusable(requested, negotiation, settings, context);
       if (reason !== undefined) {
         attempts.push({ transport: requested, error: new TransportError(reason, { transport: requested }) });
         continue;

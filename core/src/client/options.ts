@@ -114,7 +114,6 @@ function absoluteUrl(url: string): string {
 }
 
 export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
-  const g = globalThis as { WebSocket?: WebSocketConstructor; EventSource?: EventSourceConstructor };
   const keepAliveIntervalMs = positive('keepAliveIntervalMs', options.keepAliveIntervalMs, 15_000);
   const serverTimeoutMs = positive('serverTimeoutMs', options.serverTimeoutMs, 30_000);
   if (serverTimeoutMs <= keepAliveIntervalMs) {
@@ -122,7 +121,6 @@ export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
       '`serverTimeoutMs` must be longer than `keepAliveIntervalMs` (by default 30 s and 15 s).',
     );
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
   return {
     url: absoluteUrl(options.url),
     transports: options.transports ?? ALL_TRANSPORTS,
@@ -138,9 +136,12 @@ export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
     stateful: feature('statefulReconnect', options.statefulReconnect, 'createBuffer'),
     outbox: feature('outbox', options.outbox, 'createQueue'),
     logger: options.logger,
-    WebSocket: options.WebSocket ?? g.WebSocket,
-    EventSource: options.EventSource ?? g.EventSource,
-    fetch: fetchImpl,
+    // Left unset, WebSocket and EventSource are the globals at each connect (see connectTransport), and fetch the
+    // global at each request: a connection created before a test's msw server (or a polyfill) patched them, as an
+    // app-wide one made on import is, still goes through it.
+    WebSocket: options.WebSocket,
+    EventSource: options.EventSource,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     clock: options.clock ?? systemClock,
   };
 }

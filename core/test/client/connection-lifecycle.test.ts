@@ -4,8 +4,10 @@ import { outbox } from '../../src/client/outbox.js';
 import { exponentialBackoff, fixedDelays, noReconnect } from '../../src/client/reconnect-policy.js';
 import { ConnectionClosedError, NegotiateError, ProtocolError, TimeoutError } from '../../src/errors.js';
 import { MessageType } from '../../src/protocol/messages.js';
+import { createHubConnection } from '../../src/client/hub-connection.js';
 import { connected, harness } from '../support/connection.js';
-import { flush } from '../support/virtual-clock.js';
+import { FakeServer } from '../support/fake-server.js';
+import { flush, VirtualClock } from '../support/virtual-clock.js';
 
 describe('HubConnection: keep-alive', () => {
   it('pings after 15 s without sending; arms no timer per received frame', async () => {
@@ -153,6 +155,30 @@ describe('HubConnection: reconnect', () => {
 });
 
 describe('HubConnection: start', () => {
+  it('uses the global fetch and WebSocket as they are when connecting, not as they were when created', async () => {
+    // As with an app-wide connection created on import, before a test's msw server patches the globals.
+    const clock = new VirtualClock();
+    const server = new FakeServer();
+    const connection = createHubConnection({
+      url: 'http://hub.test/chat',
+      transports: ['webSockets'],
+      clock,
+    });
+    const g = globalThis as { fetch: typeof fetch; WebSocket?: unknown };
+    const saved = { fetch: g.fetch, WebSocket: g.WebSocket };
+    g.fetch = server.fetch;
+    g.WebSocket = server.WebSocket;
+    try {
+      await connection.start();
+      expect(connection.state).toMatchObject({ status: 'connected', connectionId: 'c1' });
+      expect(server.negotiations).toHaveLength(1);
+      await connection.stop();
+    } finally {
+      g.fetch = saved.fetch;
+      g.WebSocket = saved.WebSocket;
+    }
+  });
+
   it('rejects with the negotiate error and ends disconnected', async () => {
     const h = harness();
     h.server.negotiateStatus = 500;
