@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { statefulReconnect, type AccessTokenContext } from '@hubrx/core';
 import { nodeWebSocket } from '@hubrx/core/node';
-import { defineHub, testPreset, type MockHubServer } from '@hubrx/mock-server';
+import { testPreset, type MockHubServer } from '@hubrx/mock-server';
 import {
   client,
   countingFetch,
   GuardedWebSocket,
   recordStates,
+  redirectingHub,
   requestObserver,
   signal,
   startServer,
@@ -270,13 +271,7 @@ async function gatewayServer() {
     ...preset,
     hubs: {
       ...preset.hubs,
-      '/gateway': defineHub({
-        methods: {},
-        negotiate: (request) => ({
-          redirect: `${new URL(request.url).origin}/testhub`,
-          accessToken: redirectToken,
-        }),
-      }),
+      '/gateway': redirectingHub(() => redirectToken),
     },
     middleware: [observer.middleware, ...(preset.middleware ?? [])],
   });

@@ -37,6 +37,26 @@ function cancels(server: MockHubServer, connectionId: string): string[] {
     .map((entry) => (entry.message as { invocationId: string }).invocationId);
 }
 
+/**
+ * The server receives one CancelInvocation for `invocationId`, and only that one, while the connection carries on.
+ */
+async function expectOneCancel(
+  server: MockHubServer,
+  hub: HubConnection,
+  connectionId: string,
+  invocationId: string,
+): Promise<void> {
+  const cancel = await server.waitForMessage({
+    direction: 'received',
+    type: MessageType.CancelInvocation,
+    connectionId,
+  });
+  expect(cancel.message).toEqual({ type: MessageType.CancelInvocation, invocationId });
+  // A later call's round trip: anything sent before it has reached the server.
+  expect(await hub.invoke('Echo', 'still up')).toBe('still up');
+  expect(cancels(server, connectionId)).toEqual([invocationId]);
+}
+
 describe.each(transports)('CancelInvocation reaches the server (%s)', (transport) => {
   it('when the signal aborts: the call fails with an AbortError', async () => {
     const { server, hub } = await connected(transport);
@@ -53,15 +73,7 @@ describe.each(transports)('CancelInvocation reaches the server (%s)', (transport
 
     controller.abort();
     expect(await call).toBeInstanceOf(AbortError);
-    const cancel = await server.waitForMessage({
-      direction: 'received',
-      type: MessageType.CancelInvocation,
-      connectionId,
-    });
-    expect(cancel.message).toEqual({ type: MessageType.CancelInvocation, invocationId });
-    // One withdrawal, of that call only; the connection carries on.
-    expect(await hub.invoke('Echo', 'still up')).toBe('still up');
-    expect(cancels(server, connectionId)).toEqual([invocationId]);
+    await expectOneCancel(server, hub, connectionId, invocationId);
   });
 
   it('when timeoutMs expires: the call fails with a TimeoutError', async () => {
@@ -77,14 +89,7 @@ describe.each(transports)('CancelInvocation reaches the server (%s)', (transport
     const invocationId = await delayReceived(server, connectionId);
 
     expect(await call).toBeInstanceOf(TimeoutError);
-    const cancel = await server.waitForMessage({
-      direction: 'received',
-      type: MessageType.CancelInvocation,
-      connectionId,
-    });
-    expect(cancel.message).toEqual({ type: MessageType.CancelInvocation, invocationId });
-    expect(await hub.invoke('Echo', 'still up')).toBe('still up');
-    expect(cancels(server, connectionId)).toEqual([invocationId]);
+    await expectOneCancel(server, hub, connectionId, invocationId);
   });
 
   it('when unsubscribed before the result', async () => {
@@ -94,12 +99,7 @@ describe.each(transports)('CancelInvocation reaches the server (%s)', (transport
     const invocationId = await delayReceived(server, connectionId);
 
     subscription.unsubscribe();
-    const cancel = await server.waitForMessage({
-      direction: 'received',
-      type: MessageType.CancelInvocation,
-      connectionId,
-    });
-    expect(cancel.message).toEqual({ type: MessageType.CancelInvocation, invocationId });
+    await expectOneCancel(server, hub, connectionId, invocationId);
   });
 
   it('not for a call that completed, nor for one aborted after its result', async () => {

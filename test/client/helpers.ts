@@ -16,6 +16,8 @@ import {
 import { nodeWebSocket } from '@hubrx/core/node';
 import {
   createMockHubServer,
+  defineHub,
+  type HubDefinition,
   type Middleware,
   type MockHubServer,
   type MockHubServerOptions,
@@ -76,6 +78,17 @@ export async function startServer(options: MockHubServerOptions): Promise<MockHu
 }
 
 /** Reconnects fast: at once, then 20, 40, 80, 100, 100... ms (no jitter), never giving up. */
+/**
+ * A hub with no methods whose negotiate redirects to `/testhub` on the same origin, handing over `token()` as the
+ * redirect's access token.
+ */
+export function redirectingHub(token: () => string): HubDefinition {
+  return defineHub({
+    methods: {},
+    negotiate: (request) => ({ redirect: `${new URL(request.url).origin}/testhub`, accessToken: token() }),
+  });
+}
+
 export const fastRetry = () => exponentialBackoff({ initialMs: 20, maxMs: 100, jitter: 'none' });
 
 /** Options for `client()`: the URL comes separately. */

@@ -5,8 +5,8 @@
 import { format } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccessTokenContext, HubConnection, LogLevel, TransportName } from '@hubrx/core';
-import { defineHub, testPreset, type MockHubServer } from '@hubrx/mock-server';
-import { client, recordStates, requestObserver, startServer, status } from './helpers.js';
+import { testPreset, type MockHubServer } from '@hubrx/mock-server';
+import { client, recordStates, redirectingHub, requestObserver, startServer, status } from './helpers.js';
 
 const transports: TransportName[] = ['webSockets', 'serverSentEvents', 'longPolling'];
 
@@ -32,13 +32,7 @@ async function server(): Promise<{ server: MockHubServer; redirectToken: () => s
     ...preset,
     hubs: {
       ...preset.hubs,
-      '/gateway': defineHub({
-        methods: {},
-        negotiate: (request) => ({
-          redirect: `${new URL(request.url).origin}/testhub`,
-          accessToken: redirectToken,
-        }),
-      }),
+      '/gateway': redirectingHub(() => redirectToken),
     },
     middleware: [
       observer.middleware,

@@ -13,10 +13,11 @@ import {
   CLIENT_CASES,
   caseOptions,
   caseTitle,
+  countingTokenFactory,
   failure,
+  reconnectAfterServerClose,
   recordStates,
   settle,
-  stateWhere,
   trackedConnections,
 } from '../support/client-helpers.js';
 import { describeEachTarget } from '../support/targets.js';
@@ -36,9 +37,6 @@ function invalidToken(): string {
 }
 
 const INVALID_TOKEN = invalidToken();
-
-/** Over HubOptions.MaximumReceiveMessageSize (32 KB): the server closes with an error and allowReconnect. */
-const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
 
 describeEachTarget('hubrx client: authentication', (server) => {
   const create = trackedConnections();
@@ -132,25 +130,16 @@ describeEachTarget('hubrx client: authentication', (server) => {
       it('asks the factory once per connect, reconnects included; the server sees each fresh token', async () => {
         const user = uniqueName('fresh');
         const url = `${server.url}/testhub`;
-        const calls: AccessTokenContext[] = [];
+        const { calls, accessTokenFactory } = countingTokenFactory(server.url, user);
         const hub = create(url, {
           ...caseOptions(each),
           reconnect: fixedDelays([0, 50, 100, 200, 500]),
-          accessTokenFactory: (context) => {
-            calls.push(context);
-            return fetchToken(server.url, `${user}-${calls.length}`);
-          },
+          accessTokenFactory,
         });
         await settle(hub.start(), 'start');
         expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-1`);
-        const first = hub.state.connectionId;
 
-        // The server closes the connection (allowing a reconnect) on an oversized message.
-        hub.invoke('Echo', TOO_BIG_PAYLOAD).then(
-          () => undefined,
-          () => undefined,
-        );
-        await stateWhere(hub, 'connected', (state) => state.connectionId !== first);
+        await reconnectAfterServerClose(hub);
         expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-2`);
         expect(calls).toEqual([
           { forceRefresh: false, url },

@@ -2,7 +2,7 @@
 // after one), transport fallback, skipNegotiation, and negotiate failures.
 
 import { AbortError, ConnectionClosedError, fixedDelays, NegotiateError, TransportError } from '@hubrx/core';
-import type { AccessTokenContext, HubConnection } from '@hubrx/core';
+import type { HubConnection } from '@hubrx/core';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -10,17 +10,15 @@ import {
   caseOptions,
   caseTitle,
   clientProtocol,
+  countingTokenFactory,
   failure,
+  reconnectAfterServerClose,
   recordStates,
   settle,
-  stateWhere,
   trackedConnections,
 } from '../support/client-helpers.js';
-import { fetchToken, uniqueName } from '../support/functional-helpers.js';
+import { uniqueName } from '../support/functional-helpers.js';
 import { describeEachTarget } from '../support/targets.js';
-
-/** Over HubOptions.MaximumReceiveMessageSize (32 KB): the server closes with an error and allowReconnect. */
-const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
 
 describeEachTarget('hubrx client: connecting', (server) => {
   const create = trackedConnections();
@@ -151,27 +149,18 @@ describeEachTarget('hubrx client: connecting', (server) => {
 
       it('reconnects after /redirect: starts again at /redirect, with a new token from the factory', async () => {
         const user = uniqueName('redirected');
-        const calls: AccessTokenContext[] = [];
+        const { calls, accessTokenFactory } = countingTokenFactory(server.url, user);
         const hub = create(redirectUrl, {
           ...caseOptions(each),
           reconnect: fixedDelays([0, 50, 100, 200, 500]),
-          accessTokenFactory: (context) => {
-            calls.push(context);
-            return fetchToken(server.url, `${user}-${calls.length}`);
-          },
+          accessTokenFactory,
         });
         await settle(hub.start(), 'start');
         const redirects = (await settle(hub.invoke('GetNumRedirects'), 'GetNumRedirects')) as number;
         expect(redirects).toBeGreaterThan(0);
         expect(await settle(hub.invoke('GetUserIdentifier'), 'GetUserIdentifier')).toBe(`${user}-1`);
-        const first = hub.state.connectionId;
 
-        // The server closes the connection (allowing a reconnect) on an oversized message.
-        hub.invoke('Echo', TOO_BIG_PAYLOAD).then(
-          () => undefined,
-          () => undefined,
-        );
-        const back = await stateWhere(hub, 'connected', (state) => state.connectionId !== first);
+        const back = await reconnectAfterServerClose(hub);
         expect(back.transport).toBe(each.transport);
         expect(await settle(hub.invoke('GetCallerConnectionId'), 'GetCallerConnectionId')).toBe(
           back.connectionId,

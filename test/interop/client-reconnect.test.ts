@@ -31,13 +31,12 @@ import {
   recordStates,
   settle,
   stateWhere,
+  TOO_BIG_PAYLOAD,
   trackedConnections,
 } from '../support/client-helpers.js';
 import { uniqueName } from '../support/functional-helpers.js';
 import { describeEachTarget } from '../support/targets.js';
 
-/** Comfortably above HubOptions.MaximumReceiveMessageSize (32768 bytes) once framed. */
-const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
 const TOO_BIG_CLOSE_ERROR =
   'Connection closed with an error. InvalidDataException: The maximum message size of 32768B was exceeded. The ' +
   'message size can be configured in AddHubOptions.';

@@ -3,6 +3,7 @@
 
 import { createHubConnection, jsonHubProtocol } from '@hubrx/core';
 import type {
+  AccessTokenContext,
   ConnectionState,
   ConnectionStatus,
   HubConnection,
@@ -17,7 +18,7 @@ import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { afterEach, expect } from 'vitest';
 import { WebSocket } from 'ws';
 
-import { within, WAIT_MS } from './functional-helpers.js';
+import { fetchToken, within, WAIT_MS } from './functional-helpers.js';
 import type { ProtocolName, TransportName as ServerTransportName } from './functional-helpers.js';
 
 export interface ClientCase {
@@ -149,4 +150,41 @@ export function recordStates(connection: HubConnection): {
 /** A `ThrowException`-style detailed server error text. */
 export function serverError(method: string, type: string, message: string): string {
   return `An unexpected error occurred invoking '${method}' on the server. ${type}: ${message}`;
+}
+
+/** Comfortably above HubOptions.MaximumReceiveMessageSize (32768 bytes) once framed. */
+export const TOO_BIG_PAYLOAD = 'x'.repeat(33 * 1024);
+
+/**
+ * An access-token factory that records its calls and issues a fresh token from the target's `/generateJwtToken` for
+ * each, for user `${user}-1`, `${user}-2`...
+ */
+export function countingTokenFactory(
+  baseUrl: string,
+  user: string,
+): {
+  readonly calls: AccessTokenContext[];
+  readonly accessTokenFactory: (context: AccessTokenContext) => Promise<string>;
+} {
+  const calls: AccessTokenContext[] = [];
+  return {
+    calls,
+    accessTokenFactory: (context) => {
+      calls.push(context);
+      return fetchToken(baseUrl, `${user}-${calls.length}`);
+    },
+  };
+}
+
+/**
+ * Makes the server close the connection with an error that allows a reconnect (an oversized message), and waits
+ * until the client is connected again under a new connection id.
+ */
+export function reconnectAfterServerClose(connection: HubConnection): Promise<ConnectionState> {
+  const first = connection.state.connectionId;
+  connection.invoke('Echo', TOO_BIG_PAYLOAD).then(
+    () => undefined,
+    () => undefined,
+  );
+  return stateWhere(connection, 'connected', (state) => state.connectionId !== first);
 }

@@ -1,12 +1,16 @@
 // Shared by the Long Polling and Server-Sent Events transport tests: a scripted `fetch` whose requests stay
 // pending until the test answers them, and the TransportContext a connection would hand its transports.
+import { expect } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
 import { Http } from '../../src/client/http.js';
+import { SendQueue } from '../../src/transports/send-queue.js';
 import type {
   EventSourceConstructor,
+  Transport,
   TransportContext,
   TransportEvents,
 } from '../../src/transports/transport.js';
+import { flush } from '../support/virtual-clock.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 export const HUB = 'http://hub.test/chat?id=tok';
@@ -100,4 +104,63 @@ export function recordingEvents(): TransportEvents & {
     receive: (data) => void received.push(data),
     close: (error) => void closes.push(error),
   };
+}
+
+/** A connected HTTP-sending transport (Long Polling, Server-Sent Events) and the fake `fetch` it sends through. */
+interface Sending {
+  readonly transport: Transport;
+  readonly requests: FakeRequest[];
+  pending: (method?: string) => FakeRequest[];
+}
+
+/**
+ * Both transports send with one POST per frame: asserts the POST, then that a refused POST rejects with an
+ * `HttpError` carrying `refusedStatus` and a lost one with a `TransportError` caused by fetch's `TypeError`.
+ */
+export async function expectPostSends({ transport, pending }: Sending, refusedStatus: number): Promise<void> {
+  const sent = transport.send('a\x1e');
+  await flush();
+  const [post] = pending('POST');
+  expect(post!.url).toBe(HUB);
+  expect(post!.body).toBe('a\x1e');
+  expect(post!.headers.get('Content-Type')).toBe('text/plain;charset=UTF-8');
+  post!.answer(200);
+  await sent;
+  const failed = transport.send('b\x1e');
+  await flush();
+  pending('POST')[0]!.answer(refusedStatus);
+  await expect(failed).rejects.toMatchObject({ name: 'HttpError', statusCode: refusedStatus });
+  const lost = transport.send('c\x1e');
+  await flush();
+  pending('POST')[0]!.fail();
+  await expect(lost).rejects.toMatchObject({
+    name: 'TransportError',
+    message: expect.stringContaining('fetch failed'),
+    cause: expect.any(TypeError),
+  });
+}
+
+/** Behind the connection's send queue, sends made while a POST is in flight go out as ONE POST, in order. */
+export async function expectCoalescedPosts({ transport, requests, pending }: Sending): Promise<void> {
+  const failures: Error[] = [];
+  const queue = new SendQueue(
+    (data) => transport.send(data),
+    (error) => failures.push(error),
+  );
+  queue.push('1\x1e');
+  await flush();
+  queue.push('2\x1e');
+  queue.push('3\x1e');
+  queue.push('4\x1e');
+  await flush();
+  const posts = () => requests.filter((r) => r.method === 'POST').map((r) => r.body);
+  expect(posts()).toEqual(['1\x1e']);
+  pending('POST')[0]!.answer(200);
+  await flush();
+  expect(posts()).toEqual(['1\x1e', '2\x1e3\x1e4\x1e']);
+  const done = queue.sent();
+  pending('POST')[0]!.answer(200);
+  await done;
+  expect(posts()).toHaveLength(2);
+  expect(failures).toEqual([]);
 }

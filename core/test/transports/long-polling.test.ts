@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError, TransportError } from '../../src/errors.js';
 import { LongPollingTransport } from '../../src/transports/long-polling.js';
-import { SendQueue } from '../../src/transports/send-queue.js';
 import type { TransferFormat } from '../../src/transports/transport.js';
 import { flush } from '../support/virtual-clock.js';
-import { HUB, recordingEvents, scriptedFetch, transportContext, type FakeRequest } from './http-fakes.js';
+import {
+  expectCoalescedPosts,
+  expectPostSends,
+  HUB,
+  recordingEvents,
+  scriptedFetch,
+  transportContext,
+  type FakeRequest,
+} from './http-fakes.js';
 
 function setup() {
   const http = scriptedFetch();
@@ -166,54 +173,15 @@ describe('LongPollingTransport', () => {
   });
 
   it('sends each frame as a POST; a refused POST rejects with an HttpError, a lost one too', async () => {
-    const { transport, pending, connect } = setup();
-    await connect();
-    const sent = transport.send('a\x1e');
-    await flush();
-    const [post] = pending('POST');
-    expect(post!.url).toBe(HUB);
-    expect(post!.body).toBe('a\x1e');
-    expect(post!.headers.get('Content-Type')).toBe('text/plain;charset=UTF-8');
-    post!.answer(200);
-    await sent;
-    const failed = transport.send('b\x1e');
-    await flush();
-    pending('POST')[0]!.answer(500);
-    await expect(failed).rejects.toMatchObject({ name: 'HttpError', statusCode: 500 });
-    const lost = transport.send('c\x1e');
-    await flush();
-    pending('POST')[0]!.fail();
-    await expect(lost).rejects.toMatchObject({
-      name: 'TransportError',
-      message: expect.stringContaining('fetch failed'),
-      cause: expect.any(TypeError),
-    });
+    const fake = setup();
+    await fake.connect();
+    await expectPostSends(fake, 500);
   });
 
   it("behind the connection's send queue: sends made while a POST is in flight go out as ONE POST, in order", async () => {
-    const { transport, requests, pending, connect } = setup();
-    await connect();
-    const failures: Error[] = [];
-    const queue = new SendQueue(
-      (data) => transport.send(data),
-      (error) => failures.push(error),
-    );
-    queue.push('1\x1e');
-    await flush();
-    queue.push('2\x1e');
-    queue.push('3\x1e');
-    queue.push('4\x1e');
-    await flush();
-    const posts = () => requests.filter((r) => r.method === 'POST');
-    expect(posts().map((r) => r.body)).toEqual(['1\x1e']);
-    pending('POST')[0]!.answer(200);
-    await flush();
-    expect(posts().map((r) => r.body)).toEqual(['1\x1e', '2\x1e3\x1e4\x1e']);
-    const done = queue.sent();
-    pending('POST')[0]!.answer(200);
-    await done;
-    expect(posts()).toHaveLength(2);
-    expect(failures).toEqual([]);
+    const fake = setup();
+    await fake.connect();
+    await expectCoalescedPosts(fake);
   });
 
   it('binary format: polls read bytes, sends post bytes', async () => {

@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
 import { Http } from '../../src/client/http.js';
 import { AbortError, HttpError, TransportError } from '../../src/errors.js';
-import { SendQueue } from '../../src/transports/send-queue.js';
 import { ServerSentEventsTransport } from '../../src/transports/server-sent-events.js';
 import type { EventSourceLike } from '../../src/transports/transport.js';
 import { flush } from '../support/virtual-clock.js';
-import { HUB, recordingEvents, scriptedFetch, transportContext } from './http-fakes.js';
+import {
+  expectCoalescedPosts,
+  expectPostSends,
+  HUB,
+  recordingEvents,
+  scriptedFetch,
+  transportContext,
+} from './http-fakes.js';
 
 /** An EventSource whose server side the test drives: open, message, error. */
 class FakeEventSource implements EventSourceLike {
@@ -112,51 +118,16 @@ describe('ServerSentEventsTransport', () => {
   });
 
   it('sends are POSTs to the connection URL; a refused POST rejects with an HttpError, a lost one too', async () => {
-    const { transport, pending, connect } = setup();
-    await expect(transport.send('early')).rejects.toBeInstanceOf(TransportError);
-    await connect();
-    const sent = transport.send('a\x1e');
-    await flush();
-    const [post] = pending('POST');
-    expect(post!.url).toBe(HUB);
-    expect(post!.body).toBe('a\x1e');
-    post!.answer(200);
-    await sent;
-    const failed = transport.send('b\x1e');
-    await flush();
-    pending('POST')[0]!.answer(404);
-    await expect(failed).rejects.toMatchObject({ name: 'HttpError', statusCode: 404 });
-    const lost = transport.send('c\x1e');
-    await flush();
-    pending('POST')[0]!.fail();
-    await expect(lost).rejects.toMatchObject({
-      name: 'TransportError',
-      message: expect.stringContaining('fetch failed'),
-      cause: expect.any(TypeError),
-    });
+    const fake = setup();
+    await expect(fake.transport.send('early')).rejects.toBeInstanceOf(TransportError);
+    await fake.connect();
+    await expectPostSends(fake, 404);
   });
 
   it("behind the connection's send queue: sends made while a POST is in flight go out as ONE POST, in order", async () => {
-    const { transport, requests, pending, connect } = setup();
-    await connect();
-    const queue = new SendQueue(
-      (data) => transport.send(data),
-      () => undefined,
-    );
-    queue.push('1\x1e');
-    await flush();
-    queue.push('2\x1e');
-    queue.push('3\x1e');
-    await flush();
-    const posts = () => requests.filter((r) => r.method === 'POST').map((r) => r.body);
-    expect(posts()).toEqual(['1\x1e']);
-    pending('POST')[0]!.answer(200);
-    await flush();
-    expect(posts()).toEqual(['1\x1e', '2\x1e3\x1e']);
-    const done = queue.sent();
-    pending('POST')[0]!.answer(200);
-    await done;
-    expect(posts()).toHaveLength(2);
+    const fake = setup();
+    await fake.connect();
+    await expectCoalescedPosts(fake);
   });
 
   it('an error before open rejects connect with a TransportError and closes the EventSource', async () => {
