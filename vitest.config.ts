@@ -7,6 +7,10 @@ const conditions = ['@hubrx/source'];
 export default defineConfig({
   resolve: { conditions: [...conditions, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [...conditions, ...defaultServerConditions] } },
+  // Global setups (test/support/global-setup.ts starts the mock server) are loaded in Vitest's own `__vitest__`
+  // environment, which follows neither `resolve` nor `ssr.resolve` (vitest-dev/vitest#9429): without this they
+  // would load `@hubrx/core` from dist/, which a fresh clone does not have.
+  environments: { __vitest__: { resolve: { conditions: [...conditions, ...defaultServerConditions] } } },
   test: {
     projects: [
       {

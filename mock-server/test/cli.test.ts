@@ -8,18 +8,22 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  // Each child leads a process group: `npm start` runs the server two processes down (npm, sh, node).
+  for (const child of children.splice(0)) if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
 });
 
 function start(...args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@hubrx/source', 'mock-server/src/node/cli.ts', ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return run(process.execPath, [
+    '--import',
+    'tsx',
+    '--conditions=@hubrx/source',
+    'mock-server/src/node/cli.ts',
+    ...args,
+  ]);
+}
+
+function run(command: string, args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
@@ -33,6 +37,16 @@ function start(...args: string[]): Promise<{ child: ChildProcess; url: string }>
     child.once('exit', (code) => reject(new Error(`CLI exited with ${String(code)}:\n${output}`)));
   });
 }
+
+describe('npm start (the README)', () => {
+  it('serves the test preset on the port asked for', async () => {
+    const { url } = await run('npm', ['start', '--', '--port', '0']);
+    const client = connection(`${url}/testhub`);
+    await client.start();
+    expect(await client.invoke('Echo', 'from npm start')).toBe('from npm start');
+    await client.stop();
+  });
+});
 
 describe('hubrx-mock-server', () => {
   it('serves the test preset by default, on the port asked for, until SIGTERM', async () => {

@@ -4,8 +4,7 @@
 // Today that is the ASP.NET Core reference server (test/server). Where `dotnet` is not installed the ASP.NET Core
 // suites are skipped with one notice, unless HUBRX_REQUIRE_DOTNET=1 (CI), which fails the run instead.
 
-// The global setup is not resolved with the `@hubrx/source` condition (test files are), so import the source itself.
-import { createMockHubServer, testPreset } from '../../mock-server/src/index.js';
+import { createMockHubServer, testPreset } from '@hubrx/mock-server';
 import type { TestProject } from 'vitest/node';
 
 import { dotnetAvailable, requireDotnet, startReferenceServer } from './dotnet-server.js';

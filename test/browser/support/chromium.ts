@@ -7,7 +7,9 @@ import { describe } from 'vitest';
 /** Debian's Chromium (Playwright's own browser download does not work here). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-const ci = ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+/** CI (and anyone who sets HUBRX_REQUIRE_CHROMIUM=1) fails without Chromium instead of skipping. */
+const required =
+  process.env.HUBRX_REQUIRE_CHROMIUM === '1' || ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
 
 /** Whether the Chromium suites run. */
 export const chromiumAvailable = existsSync(CHROMIUM_PATH);
@@ -30,10 +32,10 @@ function runId(): string {
 }
 
 if (!chromiumAvailable) {
-  if (ci) {
+  if (required) {
     // CI must run the browser suites: .ci/run installs Debian's chromium; if that failed, say so loudly.
     throw new Error(
-      `[hubrx] CI=true but Chromium was not found at ${CHROMIUM_PATH}: the browser tests cannot run ` +
+      `[hubrx] CI=true or HUBRX_REQUIRE_CHROMIUM=1 but Chromium was not found at ${CHROMIUM_PATH}: the browser tests cannot run ` +
         '(.ci/run installs it with `apt-get install chromium`).',
     );
   }
