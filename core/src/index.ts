@@ -83,3 +83,13 @@ export {
   type HandshakeRequest,
   type HandshakeResponse,
 } from './protocol/handshake.js';
+export { createHub, SharedHub, type SharedHubOptions } from './shared/hub.js';
+export { toStore, type Store, type ToStoreOptions } from './shared/store.js';
+export {
+  HubStreamObserver,
+  type StreamObserverOptions,
+  type StreamSnapshot,
+  type StreamStatus,
+} from './shared/stream-observer.js';
+export { HubInvokeObserver, type InvokeSnapshot, type InvokeStatus } from './shared/invoke-observer.js';
+export { equalArgs } from './shared/equal.js';
