@@ -21,7 +21,8 @@ const EMPTY = new Uint8Array(0);
 const UINT32_MAX = 0xffffffff;
 // Up to this length, ASCII strings are built in JS: TextDecoder's call overhead dominates short strings.
 const SHORT_STRING = 64;
-const textDecoder = new TextDecoder();
+// `ignoreBOM`: a string's leading U+FEFF is data, not a byte order mark; the default decoder would drop it.
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 let sharedCache: StringCache | undefined;
 
 function fail(message: string, cause?: unknown): ProtocolError {

@@ -9,6 +9,16 @@ const nested = {
 };
 const manyNumbers = Array.from({ length: 5_000 }, (_, i) => i * 3 - 7_000);
 
+/**
+ * U+FEFF is data wherever it stands in a string; a UTF-8 decoder drops a leading one by default (as a byte order
+ * mark). At the start, at the end, alone, twice, and before non-ASCII text. (Short: the official MessagePack reader
+ * itself drops it from strings of over 200 bytes, which it decodes with TextDecoder.)
+ */
+const BOM = '\uFEFF';
+export const bomStrings: readonly string[] = [`${BOM}hello`, `hello${BOM}`, BOM, BOM + BOM, `${BOM}é✓`];
+const bomKeys = { [`${BOM}key`]: 1, [`key${BOM}`]: 2, [BOM]: { [`${BOM}inner`]: BOM } };
+const bomHeaders = { [`${BOM}x-trace`]: `${BOM}abc`, [`x-end${BOM}`]: `abc${BOM}`, [BOM]: BOM };
+
 /** Values both JSON and MessagePack carry unchanged. */
 export const portableValues: readonly unknown[] = [
   null,
@@ -44,6 +54,8 @@ export const portableValues: readonly unknown[] = [
   {},
   nested,
   manyNumbers,
+  ...bomStrings,
+  bomKeys,
 ];
 
 const headers = { 'x-trace': 'abc', Другой: 'значение' };
@@ -64,6 +76,22 @@ export const corpus: readonly HubMessage[] = [
   { type: MessageType.Invocation, target: unicode, arguments: [unicode, nested] },
   { type: MessageType.Invocation, target: 'Big', arguments: [large, manyNumbers] },
   { type: MessageType.Invocation, target: 'Values', arguments: [...portableValues] },
+  {
+    type: MessageType.Invocation,
+    headers: bomHeaders,
+    invocationId: `${BOM}1`,
+    target: `${BOM}Send`,
+    arguments: [...bomStrings, bomKeys],
+  },
+  { type: MessageType.Invocation, invocationId: `1${BOM}`, target: `Send${BOM}`, arguments: [] },
+  { type: MessageType.Invocation, invocationId: BOM, target: BOM, arguments: [BOM] },
+  {
+    type: MessageType.Invocation,
+    invocationId: `${BOM}2`,
+    target: `${BOM}Upload`,
+    arguments: [],
+    streamIds: [`${BOM}3`, BOM],
+  },
   { type: MessageType.StreamInvocation, invocationId: '8', target: 'Counter', arguments: [10, 0] },
   {
     type: MessageType.StreamInvocation,
@@ -73,12 +101,21 @@ export const corpus: readonly HubMessage[] = [
     arguments: [],
     streamIds: ['3'],
   },
+  {
+    type: MessageType.StreamInvocation,
+    headers: bomHeaders,
+    invocationId: `${BOM}9`,
+    target: `${BOM}Counter`,
+    arguments: [BOM],
+    streamIds: [`${BOM}4`],
+  },
   ...portableValues.map((item, i): HubMessage => ({
     type: MessageType.StreamItem,
     invocationId: `s${i}`,
     item,
   })),
   { type: MessageType.StreamItem, headers, invocationId: '10', item: 'with headers' },
+  { type: MessageType.StreamItem, headers: bomHeaders, invocationId: BOM, item: `${BOM}item` },
   { type: MessageType.Completion, invocationId: '11' },
   { type: MessageType.Completion, headers, invocationId: '12' },
   ...portableValues.map((result, i): HubMessage => ({
@@ -88,13 +125,17 @@ export const corpus: readonly HubMessage[] = [
   })),
   { type: MessageType.Completion, invocationId: '13', error: "It didn't work! ✗" },
   { type: MessageType.Completion, headers, invocationId: '14', error: 'with headers' },
+  { type: MessageType.Completion, headers: bomHeaders, invocationId: `${BOM}c`, error: `${BOM}failed` },
+  { type: MessageType.Completion, invocationId: `c${BOM}`, result: BOM },
   { type: MessageType.CancelInvocation, invocationId: '15' },
   { type: MessageType.CancelInvocation, headers, invocationId: '16' },
+  { type: MessageType.CancelInvocation, headers: bomHeaders, invocationId: `${BOM}17` },
   { type: MessageType.Ping },
   { type: MessageType.Close },
   { type: MessageType.Close, error: 'Connection closed because of an error!' },
   { type: MessageType.Close, error: 'Server restarting', allowReconnect: true },
   { type: MessageType.Close, allowReconnect: true },
+  { type: MessageType.Close, error: `${BOM}closing${BOM}` },
   { type: MessageType.Ack, sequenceId: 0 },
   { type: MessageType.Ack, sequenceId: 1394 },
   { type: MessageType.Sequence, sequenceId: 1 },

@@ -10,7 +10,11 @@ import { messagePackHubProtocol } from '@hubrx/core/msgpack';
 import { corpus, normalize } from './corpus.js';
 
 const logger = NullLogger.instance;
-const label = (m: HubMessage) => `${m.type}: ${JSON.stringify(m).slice(0, 80)}`;
+// U+FEFF spelled out: it is invisible in a test name.
+const label = (m: HubMessage) =>
+  `${m.type}: ${JSON.stringify(m)
+    .replace(/\uFEFF/g, '\\uFEFF')
+    .slice(0, 80)}`;
 
 /** Types the official client parses (it is a client: it ignores StreamInvocation and CancelInvocation). */
 const officialParses = (m: HubMessage) =>

@@ -1,7 +1,9 @@
 /**
  * Property-based tests: on random and mutated input, only a ProtocolError may escape either parser (never a
  * TypeError, RangeError or stack overflow, never a hang); the JSON envelope fast path agrees with the ordinary
- * path; our MessagePack reader agrees with the official decoder on arbitrary values.
+ * path, and bytes read as the same text; our MessagePack reader agrees with the official decoder on arbitrary
+ * values and round-trips arbitrary messages. Strings often begin with U+FEFF, which a UTF-8 decoder drops by
+ * default (as a byte order mark) although it is data.
  */
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { NullLogger, type HubMessage as OfficialMessage } from '@microsoft/signalr';
@@ -15,6 +17,13 @@ const RS = '\x1e';
 const json = jsonHubProtocol();
 const msgpack = messagePackHubProtocol();
 const runs = { numRuns: process.env.CI ? 3000 : 1500 };
+const BOM = '\uFEFF';
+const utf8 = new TextEncoder();
+
+/** Strings of `unit`, a third of them behind a U+FEFF. */
+function bomLeading(string: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.oneof({ arbitrary: string, weight: 2 }, { arbitrary: string.map((s) => BOM + s), weight: 1 });
+}
 
 function onlyProtocolErrors(run: () => unknown): void {
   try {
@@ -152,7 +161,7 @@ describe('JSON parse never throws anything but ProtocolError', () => {
 describe('the JSON envelope fast path agrees with the ordinary path', () => {
   // A reviver makes every record take the ordinary path (JSON.parse of the whole record, then validation).
   const ordinary = jsonHubProtocol({ reviver: (_key, value) => value });
-  const outcome = (protocol: typeof json, frame: string) => {
+  const outcome = (protocol: typeof json, frame: string | Uint8Array) => {
     try {
       return { messages: protocol.parse(frame) };
     } catch (error) {
@@ -161,7 +170,7 @@ describe('the JSON envelope fast path agrees with the ordinary path', () => {
   };
   // Strings with quotes, backslashes, control characters and record separators, to probe the envelope regexes.
   const tricky = fc.string({
-    unit: fc.constantFrom('a', 'Z', '"', '\\', '\n', '\x1e', '\x00', 'é', '😀', ' ', ',', '}'),
+    unit: fc.constantFrom('a', 'Z', '"', '\\', '\n', '\x1e', '\x00', 'é', '😀', ' ', ',', '}', BOM),
     maxLength: 8,
   });
   const payload = fc.oneof(
@@ -224,16 +233,24 @@ describe('the JSON envelope fast path agrees with the ordinary path', () => {
   });
 
   it('on valid messages with arbitrary strings and payloads', () => {
+    const text = bomLeading(fc.string());
+    // JSON values, and strings, keys and array items that may begin with U+FEFF.
+    const value = fc.oneof(
+      fc.jsonValue(),
+      text,
+      fc.array(text, { maxLength: 3 }),
+      fc.dictionary(text, fc.jsonValue(), { maxKeys: 3 }),
+    );
     const message = fc.oneof(
-      fc.record({ type: fc.constant(1), target: fc.string(), arguments: fc.array(fc.jsonValue()) }),
+      fc.record({ type: fc.constant(1), target: text, arguments: fc.array(value) }),
       fc.record({
         type: fc.constant(1),
-        invocationId: fc.string(),
-        target: fc.string(),
-        arguments: fc.array(fc.jsonValue()),
+        invocationId: text,
+        target: text,
+        arguments: fc.array(value),
       }),
-      fc.record({ type: fc.constant(2), invocationId: fc.string(), item: fc.jsonValue() }),
-      fc.record({ type: fc.constant(3), invocationId: fc.string(), result: fc.jsonValue() }),
+      fc.record({ type: fc.constant(2), invocationId: text, item: value }),
+      fc.record({ type: fc.constant(3), invocationId: text, result: value }),
     );
     fc.assert(
       fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), (messages) => {
@@ -241,6 +258,20 @@ describe('the JSON envelope fast path agrees with the ordinary path', () => {
         const parsed = json.parse(frame);
         expect(parsed).toEqual(ordinary.parse(frame));
         expect(parsed).toEqual(JSON.parse(JSON.stringify(messages)));
+        expect(json.parse(utf8.encode(frame))).toEqual(parsed);
+      }),
+      runs,
+    );
+  });
+
+  it('reads UTF-8 bytes as the same text, a leading U+FEFF included', () => {
+    const frame = fc.oneof(
+      fc.array(record, { minLength: 1, maxLength: 3 }).map((records) => records.join(RS) + RS),
+      fc.string({ maxLength: 30 }),
+    );
+    fc.assert(
+      fc.property(bomLeading(frame), (f) => {
+        expect(outcome(json, utf8.encode(f))).toEqual(outcome(json, f));
       }),
       runs,
     );
@@ -285,7 +316,12 @@ describe('MessagePack parse never throws anything but ProtocolError', () => {
 
 describe('our MessagePack reader agrees with the official decoder on arbitrary values', () => {
   const official = new MessagePackHubProtocol();
-  const key = fc.string().filter((k) => k !== '__proto__');
+  // Short (the official reader drops a leading U+FEFF from strings of over 200 bytes: it decodes them with a
+  // default TextDecoder); ASCII and not, around our reader's 16- and 64-byte string paths.
+  const text = bomLeading(
+    fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 70 })),
+  );
+  const key = bomLeading(fc.string()).filter((k) => k !== '__proto__');
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof(
       { depthSize: 'small' },
@@ -294,7 +330,7 @@ describe('our MessagePack reader agrees with the official decoder on arbitrary v
       fc.integer(),
       fc.maxSafeInteger(),
       fc.double(),
-      fc.string({ unit: 'binary' }),
+      text,
       fc.string({ unit: 'binary-ascii', maxLength: 40 }),
       fc.uint8Array({ maxLength: 40 }),
       fc.date({ noInvalidDate: true }),
@@ -302,14 +338,16 @@ describe('our MessagePack reader agrees with the official decoder on arbitrary v
       fc.dictionary(key, tie('value'), { maxKeys: 5 }),
     ),
   }));
+  const headers = fc.dictionary(key, text, { maxKeys: 3 });
 
-  it('for stream items, results and arguments', () => {
+  it('for stream items, results and arguments, with headers, ids and targets', () => {
     fc.assert(
-      fc.property(fc.array(value, { maxLength: 4 }), fc.string(), (values, id) => {
+      fc.property(fc.array(value, { maxLength: 4 }), text, text, headers, (values, id, target, h) => {
         const messages: HubMessage[] = [
-          { type: 1, invocationId: id, target: id, arguments: values },
-          { type: 2, invocationId: id, item: values[0] ?? null },
-          { type: 3, invocationId: id, result: values },
+          { type: 1, headers: h, invocationId: id, target, arguments: values },
+          { type: 2, headers: h, invocationId: id, item: values[0] ?? null },
+          { type: 3, headers: h, invocationId: id, result: values },
+          { type: 3, headers: h, invocationId: id, error: target },
         ];
         for (const message of messages) {
           const bytes = official.writeMessage(message as OfficialMessage);
@@ -318,6 +356,59 @@ describe('our MessagePack reader agrees with the official decoder on arbitrary v
           if (message.type === 1) delete (ours[0] as Record<string, unknown>).streamIds;
           expect(ours).toEqual(theirs);
         }
+      }),
+      runs,
+    );
+  });
+});
+
+describe('our MessagePack codec round-trips arbitrary messages', () => {
+  // Any length: our reader keeps a leading U+FEFF on every path (cached ASCII, short ASCII, TextDecoder).
+  const text = bomLeading(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ maxLength: 300 })));
+  const key = bomLeading(fc.string({ unit: 'binary' })).filter((k) => k !== '__proto__');
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      // (-0 is written as the integer 0.)
+      fc.double().filter((d) => !Object.is(d, -0)),
+      text,
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  }));
+  const headers = fc.option(fc.dictionary(key, text, { minKeys: 1, maxKeys: 3 }), { nil: undefined });
+  const id = fc.option(text, { nil: undefined });
+  const message = fc.oneof(
+    fc.record(
+      {
+        type: fc.constantFrom(1 as const, 4 as const),
+        headers,
+        invocationId: text,
+        target: text,
+        arguments: fc.array(value, { maxLength: 4 }),
+        streamIds: fc.array(text, { minLength: 1, maxLength: 2 }),
+      },
+      { requiredKeys: ['type', 'invocationId', 'target', 'arguments'] },
+    ),
+    fc.record({ type: fc.constant(1 as const), invocationId: id, target: text, arguments: fc.array(value) }),
+    fc.record({ type: fc.constant(2 as const), headers, invocationId: text, item: value }),
+    fc.record({ type: fc.constant(3 as const), headers, invocationId: text, result: value }),
+    fc.record({ type: fc.constant(3 as const), headers, invocationId: text, error: text }),
+    fc.record({ type: fc.constant(5 as const), headers, invocationId: text }),
+    fc.record({ type: fc.constant(7 as const), error: id, allowReconnect: fc.boolean() }),
+  );
+
+  it('values, map keys, headers, targets, ids and errors come back as they were written', () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 3 }), (generated) => {
+        const messages = generated as HubMessage[];
+        const frames = messages.map((m) => msgpack.write(m) as Uint8Array);
+        const frame = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+        frames.reduce((offset, f) => (frame.set(f, offset), offset + f.length), 0);
+        expect(msgpack.parse(frame).map(normalize)).toEqual(messages.map(normalize));
       }),
       runs,
     );
