@@ -581,7 +581,7 @@ export class SseStream {
 
   private async pump(body: ReadableStream<Uint8Array> | null): Promise<void> {
     if (body === null) return this.finish('no body');
-    const decoder = new TextDecoder();
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     const reader = body.getReader();
     try {
       for (;;) {

@@ -16,7 +16,7 @@ type CloseEvent = Parameters<NonNullable<WebSocketLike['onclose']>>[0];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WsWebSocketClass = new (...args: any[]) => WsSocket;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Adapts the `ws` package's `WebSocket` class for hubrx, to pass as the `WebSocket` option in Node:

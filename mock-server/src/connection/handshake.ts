@@ -27,7 +27,7 @@ export interface HandshakeRules {
   readonly rejection: () => string | undefined;
 }
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class InvalidData extends Error {
   override readonly name = 'InvalidDataException' as const;

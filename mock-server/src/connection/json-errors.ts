@@ -4,7 +4,7 @@
  * already found the frame bad; this finds the first bad record again and names the problem as ASP.NET Core does.
  */
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The fields ASP.NET Core checks the type of as it reads them. */
 const FIELD_TYPES: Readonly<Record<string, 'String' | 'Number' | 'Array' | 'Object' | 'Boolean'>> = {

@@ -42,7 +42,7 @@ function toFrame(data: ClientData): string | Uint8Array | Promise<Uint8Array> {
   return data.arrayBuffer().then((buffer) => new Uint8Array(buffer));
 }
 
-const textDecoder = new TextDecoder();
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * The response without `Content-Encoding: identity` (the SSE response's, as ASP.NET Core sends it; identity means no

@@ -1,7 +1,7 @@
 import { DropConnection, type Channel } from './channel.js';
 
 const utf8 = new TextEncoder();
-const decoder = new TextDecoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Formats a frame as ASP.NET Core's `ServerSentEventsMessageFormatter` does: `data: ` lines and a blank line. */
 export function formatEvent(frame: string): string {
