@@ -1,4 +1,5 @@
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { startCall, type CallContext } from './call.js';
 
 /** Options of one invocation or stream. */
 export interface CallOptions {
@@ -11,24 +12,60 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-type Start<T> = (subscriber: Subscriber<T>, options: CallOptions) => TeardownLogic;
+const NO_OPTIONS: CallOptions = {};
+
+/** Each subscription runs the call once (one function for every call: no closure per call). */
+function subscribeCall(this: Observable<unknown>, subscriber: Subscriber<unknown>): TeardownLogic {
+  return run(this as ConfiguredCall<unknown>, subscriber);
+}
+
+/** Runs a call once; defined in ConfiguredCall's static block, where its private fields are in reach. */
+let run: (
+  call: ConfiguredCall<unknown>,
+  subscriber: Subscriber<unknown> | undefined,
+  resolve?: (value: unknown) => void,
+  reject?: (error: unknown) => void,
+) => TeardownLogic;
 
 /** What {@link HubCall} and {@link HubStream} share: the call they start on subscribe, and its options. */
 abstract class ConfiguredCall<T> extends Observable<T> {
-  readonly #start: Start<T>;
+  readonly #context: CallContext;
+  readonly #target: string;
+  readonly #args: readonly unknown[];
   readonly #options: CallOptions;
 
   /** @internal */
-  constructor(start: Start<T>, options: CallOptions = {}) {
-    super((subscriber) => start(subscriber, options));
-    this.#start = start;
+  constructor(context: CallContext, target: string, args: readonly unknown[], options = NO_OPTIONS) {
+    super(subscribeCall);
+    this.#context = context;
+    this.#target = target;
+    this.#args = args;
     this.#options = options;
   }
 
   /** The same call with options (merged with any given before). */
   with(options: CallOptions): this {
-    const Call = this.constructor as new (start: Start<T>, options: CallOptions) => this;
-    return new Call(this.#start, { ...this.#options, ...options });
+    const Call = this.constructor as new (
+      context: CallContext,
+      target: string,
+      args: readonly unknown[],
+      options: CallOptions,
+    ) => this;
+    return new Call(this.#context, this.#target, this.#args, { ...this.#options, ...options });
+  }
+
+  static {
+    run = (call, subscriber, resolve, reject) =>
+      startCall(
+        call.#context,
+        call instanceof HubStream,
+        call.#target,
+        call.#args,
+        call.#options,
+        subscriber,
+        resolve,
+        reject,
+      );
   }
 }
 
@@ -49,11 +86,10 @@ export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    // A call emits its one result right before it completes: the first value is the last.
-    return new Promise<T>((resolve, reject) => this.subscribe({ next: resolve, error: reject })).then(
-      onfulfilled,
-      onrejected,
-    );
+    // Awaited, the call settles a promise directly: no subscription, no Subscriber, one promise.
+    return new Promise<T>(
+      (resolve, reject) => void run(this, undefined, resolve as (value: unknown) => void, reject),
+    ).then(onfulfilled, onrejected);
   }
 }
 

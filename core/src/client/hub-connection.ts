@@ -2,7 +2,7 @@ import type { Observable, Subscription } from 'rxjs';
 import { ConnectionClosedError, type ProtocolName } from '../errors.js';
 import { MessageType, type HubMessage } from '../protocol/messages.js';
 import { AccessTokens } from './access-tokens.js';
-import { runCall, type CallContext } from './call.js';
+import type { CallContext } from './call.js';
 import { HubCall, HubStream } from './calls.js';
 import { ClientMethods } from './client-methods.js';
 import { Http } from './http.js';
@@ -23,7 +23,7 @@ import type {
   StreamItem,
   UntypedHub,
 } from './typed.js';
-import { splitArguments, startUploads, type UploadSink } from './uploads.js';
+import { hasUploads, splitArguments, startUploads, type UploadSink } from './uploads.js';
 
 /** Options of {@link HubConnection.start}. */
 export interface StartOptions {
@@ -184,9 +184,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     target: K,
     ...args: MethodArgs<Server, K>
   ): HubCall<MethodResult<Server, K>> {
-    return new HubCall((subscriber, options) =>
-      runCall(this.#calls, false, target, args, subscriber, options),
-    );
+    return new HubCall(this.#calls, target, args);
   }
 
   /**
@@ -202,9 +200,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     target: K,
     ...args: MethodArgs<Server, K>
   ): HubStream<StreamItem<Server, K>> {
-    return new HubStream((subscriber, options) =>
-      runCall(this.#calls, true, target, args, subscriber, options),
-    );
+    return new HubStream(this.#calls, target, args);
   }
 
   /**
@@ -217,18 +213,17 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * ```
    */
   async send<K extends InvokableMethod<Server>>(target: K, ...args: MethodArgs<Server, K>): Promise<void> {
-    const split = splitArguments(args, () => this.#invocations.nextId());
-    const queued = this.#post({
-      type: MessageType.Invocation,
-      target,
-      arguments: split.args,
-      ...(split.streamIds !== undefined && { streamIds: split.streamIds }),
-    });
-    if (split.streamIds !== undefined) {
+    const split = hasUploads(args) ? splitArguments(args, () => this.#invocations.nextId()) : undefined;
+    const queued = this.#post(
+      split === undefined
+        ? { type: MessageType.Invocation, target, arguments: args }
+        : { type: MessageType.Invocation, target, arguments: split.args, streamIds: split.streamIds },
+    );
+    if (split !== undefined) {
       const begin = () => {
         // `onDone` may run before `startUploads` returns (synchronous sources).
         const upload: { stop?: () => void; ended?: boolean } = {};
-        upload.stop = startUploads(split.streams, split.streamIds!, this.#uploadSink, () => {
+        upload.stop = startUploads(split.streams, split.streamIds, this.#uploadSink, () => {
           upload.ended = true;
           if (upload.stop !== undefined) this.#orphanUploads.delete(upload.stop);
         });

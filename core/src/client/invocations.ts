@@ -1,15 +1,6 @@
-import type { Subscriber } from 'rxjs';
 import { HubError, ProtocolError, type ProtocolName } from '../errors.js';
 import { MessageType, type CompletionMessage, type StreamItemMessage } from '../protocol/messages.js';
-
-/** An invocation or stream waiting for the server. */
-export interface PendingCall {
-  readonly target: string;
-  readonly streaming: boolean;
-  readonly subscriber: Subscriber<unknown>;
-  /** Releases what the call holds (timer, abort listener, uploads); called once, before the subscriber hears. */
-  readonly settle: () => void;
-}
+import type { PendingCall } from './call.js';
 
 /**
  * The table of invocations awaiting results. Ids are decimal strings from one counter that is never reset, as
@@ -41,13 +32,10 @@ export class Invocations {
     const { invocationId } = message;
     const call = this.#pending.get(invocationId);
     if (call === undefined) return; // cancelled, timed out, or not ours: nothing waits for it
-    const { subscriber } = call;
-    const item = message.type === MessageType.StreamItem;
-    if (item && call.streaming) return subscriber.next(message.item);
-    this.#pending.delete(invocationId);
-    call.settle();
-    if (item) {
-      subscriber.error(
+    if (message.type === MessageType.StreamItem) {
+      if (call.streaming) return call.item(message.item);
+      this.#pending.delete(invocationId);
+      call.fail(
         new ProtocolError(
           `The server sent a stream item for the non-streaming invocation '${call.target}'.`,
           {
@@ -56,21 +44,18 @@ export class Invocations {
           },
         ),
       );
-    } else if (message.error !== undefined) {
-      subscriber.error(new HubError(message.error, { target: call.target, invocationId }));
-    } else {
-      if (!call.streaming) subscriber.next(message.result);
-      subscriber.complete();
+      return;
     }
+    this.#pending.delete(invocationId);
+    if (message.error !== undefined)
+      call.fail(new HubError(message.error, { target: call.target, invocationId }));
+    else call.complete(message.result);
   }
 
   /** Fails every call: the connection they were made on is gone. */
   failAll(error: (call: PendingCall, invocationId: string) => Error): void {
     const calls = this.#pending;
     this.#pending = new Map();
-    for (const [invocationId, call] of calls) {
-      call.settle();
-      call.subscriber.error(error(call, invocationId));
-    }
+    for (const [invocationId, call] of calls) call.fail(error(call, invocationId));
   }
 }

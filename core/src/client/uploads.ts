@@ -20,20 +20,25 @@ function isUploadSource(value: unknown): value is UploadSource {
   );
 }
 
+/** Whether any argument is an Observable or an AsyncIterable, to be uploaded. */
+export function hasUploads(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (isUploadSource(args[i])) return true;
+  return false;
+}
+
 /** An invocation's arguments with every stream argument taken out, in order. */
 export interface SplitArguments {
   readonly args: readonly unknown[];
   readonly streams: readonly UploadSource[];
-  readonly streamIds: readonly string[] | undefined;
+  readonly streamIds: readonly string[];
 }
 
 /**
  * Takes every Observable or AsyncIterable argument out, adjacent ones included (the official client skips the
  * second of two adjacent streams), and gives each a stream id. Ids are taken before the invocation's own, as the
- * official client does.
+ * official client does. For arguments with uploads ({@link hasUploads}).
  */
 export function splitArguments(args: readonly unknown[], nextId: () => string): SplitArguments {
-  if (!args.some(isUploadSource)) return { args, streams: [], streamIds: undefined };
   const plain: unknown[] = [];
   const streams: UploadSource[] = [];
   const streamIds: string[] = [];
