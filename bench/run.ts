@@ -3,6 +3,7 @@
  * the same data or server, reported as ratios (never asserted: the figures go in the notes); and the mock server
  * under load.
  */
+import { browserBenchmark } from './browser.js';
 import { clientBenchmark } from './client.js';
 import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<void>> = {
   },
   client: clientBenchmark,
   load: loadBenchmark,
+  browser: browserBenchmark,
 };
 
 const wanted = process.argv.slice(2);
