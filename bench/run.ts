@@ -7,6 +7,7 @@ import { browserBenchmark } from './browser.js';
 import { clientBenchmark } from './client.js';
 import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
+import { hostileBenchmark } from './hostile.js';
 import { loadBenchmark } from './load.js';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<void>> = {
   },
   client: clientBenchmark,
   load: loadBenchmark,
+  hostile: hostileBenchmark,
   browser: browserBenchmark,
 };
 

@@ -32,8 +32,13 @@ function fail(message: string, cause?: unknown): ProtocolError {
 /**
  * A recursive-descent MessagePack reader over one frame. Values are read straight from the frame: strings are
  * decoded in place, `bin` values are views of the frame (no copy), extension types go to `@msgpack/msgpack`'s
- * `ExtensionCodec`. Every length is checked against the bytes left before anything is allocated, so hostile
- * input cannot make it allocate more than the frame's size.
+ * `ExtensionCodec`.
+ *
+ * Every length is checked against the bytes left before anything is allocated, and a container's against the
+ * bytes left *after* the values its enclosing containers still expect (at least a byte each): nested headers that
+ * each announce nearly the whole frame are refused at the second, not allocated at every level. So the array slots
+ * allocated for a message never outnumber its bytes (each filled slot's value starts at a byte of its own; the
+ * slots still empty are no more than the bytes left), and the work is linear in its size whatever it announces.
  */
 export class MessagePackReader {
   private bytes: Uint8Array = EMPTY;
@@ -146,14 +151,17 @@ export class MessagePackReader {
     return false;
   }
 
-  /** Reads any value. */
-  read(depth = 0): unknown {
+  /**
+   * Reads any value. `owed`: how many values the enclosing containers still expect after this one (at least a
+   * byte each), which a nested array or map must leave room for.
+   */
+  read(depth = 0, owed = 0): unknown {
     if (this.pos >= this.end) throw fail('Truncated MessagePack value: the message ends inside it.');
     const head = this.bytes[this.pos++]!;
     if (head < 0x80) return head;
     if (head >= 0xe0) return head - 0x100;
-    if (head < 0x90) return this.readMap(head - 0x80, depth);
-    if (head < 0xa0) return this.readArray(head - 0x90, depth);
+    if (head < 0x90) return this.readMap(head - 0x80, depth, owed);
+    if (head < 0xa0) return this.readArray(head - 0x90, depth, owed);
     if (head < 0xc0) return this.readString(head - 0xa0);
     switch (head) {
       case 0xc0:
@@ -219,13 +227,13 @@ export class MessagePackReader {
       case 0xdb:
         return this.readString(this.u32());
       case 0xdc:
-        return this.readArray(this.u16(), depth);
+        return this.readArray(this.u16(), depth, owed);
       case 0xdd:
-        return this.readArray(this.u32(), depth);
+        return this.readArray(this.u32(), depth, owed);
       case 0xde:
-        return this.readMap(this.u16(), depth);
+        return this.readMap(this.u16(), depth, owed);
       case 0xdf:
-        return this.readMap(this.u32(), depth);
+        return this.readMap(this.u32(), depth, owed);
       default:
         throw fail(`Invalid MessagePack type byte 0x${head.toString(16)}.`);
     }
@@ -279,24 +287,28 @@ export class MessagePackReader {
     }
   }
 
-  private readArray(size: number, depth: number): unknown[] {
+  private readArray(size: number, depth: number, owed: number): unknown[] {
     if (size > this.maxArrayLength)
       throw fail(`MessagePack array of ${size} elements exceeds maxArrayLength.`);
-    // Each element takes at least one byte: refuse before allocating for a size the message cannot hold.
-    if (size > this.remaining) throw fail(`Truncated MessagePack array: ${size} elements announced.`);
+    // Each element takes at least a byte, and so does each value still owed to the enclosing containers: refuse
+    // before allocating for a size the message cannot hold.
+    if (size + owed > this.end - this.pos) throw this.overflow('array', size, 'elements', owed);
     if (depth >= this.maxDepth) throw fail(`MessagePack value nested deeper than ${this.maxDepth}.`);
     const array = new Array<unknown>(size);
-    for (let i = 0; i < size; i++) array[i] = this.read(depth + 1);
+    const next = depth + 1;
+    // `left`: the values owed after element i, this array's later elements included.
+    for (let i = 0, left = owed + size - 1; i < size; i++, left--) array[i] = this.read(next, left);
     return array;
   }
 
-  private readMap(size: number, depth: number): Record<string, unknown> {
+  private readMap(size: number, depth: number, owed: number): Record<string, unknown> {
     if (size > this.maxMapLength) throw fail(`MessagePack map of ${size} entries exceeds maxMapLength.`);
-    if (size * 2 > this.remaining) throw fail(`Truncated MessagePack map: ${size} entries announced.`);
+    if (size * 2 + owed > this.end - this.pos) throw this.overflow('map', size, 'entries', owed);
     if (depth >= this.maxDepth) throw fail(`MessagePack value nested deeper than ${this.maxDepth}.`);
     const map: Record<string, unknown> = {};
-    for (let i = 0; i < size; i++) {
-      const key = this.readStringValue() ?? this.read(depth + 1);
+    const next = depth + 1;
+    for (let i = 0, left = owed + size * 2 - 2; i < size; i++, left -= 2) {
+      const key = this.readStringValue() ?? this.read(next, left + 1);
       if (typeof key !== 'string' && typeof key !== 'number') {
         throw fail(
           `MessagePack map keys must be strings or numbers, got ${key === null ? 'nil' : typeof key}.`,
@@ -304,8 +316,17 @@ export class MessagePackReader {
       }
       // Assigning '__proto__' would replace the object's prototype instead of adding a key.
       if (key === '__proto__') throw fail("MessagePack map key '__proto__' is not allowed.");
-      map[key] = this.read(depth + 1);
+      map[key] = this.read(next, left);
     }
     return map;
+  }
+
+  private overflow(kind: string, size: number, unit: string, owed: number): ProtocolError {
+    const left = this.end - this.pos;
+    const context =
+      owed === 0 ? '' : ` (of ${left}: the enclosing arrays and maps still expect ${owed} values)`;
+    return fail(
+      `Truncated MessagePack ${kind}: ${size} ${unit} announced but only ${left - owed} bytes left for them${context}.`,
+    );
   }
 }
