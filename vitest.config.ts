@@ -1,8 +1,28 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests run against the packages' TypeScript sources (the `@hubrx/source` export condition), not a build.
 const conditions = ['@hubrx/source'];
+
+// @hubrx/react's tests run in jsdom, whose browser conditions give `ws` its browser stub; the mock server they
+// start on a port needs the real one (its ESM entry).
+const nodeWs = join(dirname(createRequire(import.meta.url).resolve('ws/package.json')), 'wrapper.mjs');
+// The React 18.3 copy of fixtures/react-18 (its own workspace: npm cannot put it next to React 19 elsewhere).
+const react18 = join(import.meta.dirname, 'fixtures/react-18/node_modules');
+const reactProject = (name: string, alias: { find: RegExp; replacement: string }[]) => ({
+  extends: true as const,
+  resolve: { alias: [{ find: /^ws$/, replacement: nodeWs }, ...alias] },
+  test: {
+    name,
+    include: ['react/test/**/*.test.{ts,tsx}'],
+    environment: 'jsdom',
+    testTimeout: 20_000,
+    // Processed by Vite, so that its `react` and `react-dom` imports follow the aliases.
+    server: { deps: { inline: ['@testing-library/react'] } },
+  },
+});
 
 export default defineConfig({
   resolve: { conditions: [...conditions, ...defaultClientConditions] },
@@ -65,6 +85,20 @@ export default defineConfig({
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },
       },
+      // @hubrx/react against the mock server (on a port and through msw), with React 19 and with React 18.3.
+      reactProject('react', []),
+      reactProject('react-18', [
+        // Its ESM build (the CJS one would `require` React 19 past the aliases).
+        {
+          find: /^@testing-library\/react$/,
+          replacement: join(
+            import.meta.dirname,
+            'node_modules/@testing-library/react/dist/@testing-library/react.esm.js',
+          ),
+        },
+        { find: /^react-dom(\/.*)?$/, replacement: `${react18}/react-dom$1` },
+        { find: /^react(\/.*)?$/, replacement: `${react18}/react$1` },
+      ]),
     ],
   },
 });

@@ -42,6 +42,8 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
   #grace: unknown;
   #starting: Promise<void> | undefined;
   #ready: Promise<HubConnection<Server, Client>> | undefined;
+  /** The last `ready()` that failed, returned again until a consumer retains the hub or `retry()`. */
+  #failed: Promise<HubConnection<Server, Client>> | undefined;
 
   /** @internal Use {@link createHub}. */
   constructor(options: SharedHubOptions) {
@@ -80,19 +82,16 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
    * ```
    */
   retain(): () => void {
-    this.#refs++;
-    if (this.#grace !== undefined) {
-      this.#clock.clearTimeout(this.#grace);
-      this.#grace = undefined;
-    }
-    this.#ensureStarted();
-    return once(() => this.#release());
+    this.#failed = undefined;
+    return this.#acquire();
   }
 
   /**
    * Resolves with the connection once connected, starting it if needed (the hub is retained until then). Rejects
    * with why it could not connect: the start's error, or the last error when the reconnect policy gave up. While
-   * waiting, every call returns the same Promise (what React's `use` needs).
+   * waiting, every call returns the same Promise (what React's `use` needs); after a failure, the same rejected
+   * Promise, until a consumer retains the hub or `retry()` is called (so that rendering again does not reconnect
+   * in a loop).
    *
    * @example
    * ```ts
@@ -101,8 +100,30 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
    */
   ready(): Promise<HubConnection<Server, Client>> {
     const connection = this.connection;
-    if (connection.state.status === 'connected') return Promise.resolve(connection);
-    return (this.#ready ??= this.#whenConnected(connection).finally(() => (this.#ready = undefined)));
+    const { status } = connection.state;
+    if (status === 'connected') return Promise.resolve(connection);
+    if (this.#failed !== undefined && status === 'disconnected') return this.#failed;
+    if (this.#ready !== undefined) return this.#ready;
+    const ready = this.#whenConnected(connection).finally(() => (this.#ready = undefined));
+    this.#ready = ready;
+    ready.catch(() => {
+      if (connection.state.status === 'disconnected') this.#failed = ready;
+    });
+    return ready;
+  }
+
+  /**
+   * Forgets a failed `ready()` and tries again: what an error boundary's reset calls before rendering a
+   * component that suspends on the hub.
+   *
+   * @example
+   * ```tsx
+   * <ErrorBoundary onReset={() => void chat.retry()} fallbackRender={...}>
+   * ```
+   */
+  retry(): Promise<HubConnection<Server, Client>> {
+    this.#failed = undefined;
+    return this.ready();
   }
 
   /**
@@ -153,6 +174,16 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
     });
   }
 
+  #acquire(): () => void {
+    this.#refs++;
+    if (this.#grace !== undefined) {
+      this.#clock.clearTimeout(this.#grace);
+      this.#grace = undefined;
+    }
+    this.#ensureStarted();
+    return once(() => this.#release());
+  }
+
   #ensureStarted(): void {
     if (this.#starting !== undefined) return;
     const connection = this.connection;
@@ -177,7 +208,7 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
 
   #whenConnected(connection: HubConnection<Server, Client>): Promise<HubConnection<Server, Client>> {
     return new Promise((resolve, reject) => {
-      const release = this.retain();
+      const release = this.#acquire();
       // Closed before the state's first (synchronous) emission returns, the subscription added to it ends at once.
       const subscription = new Subscription();
       let settled = false;

@@ -42,7 +42,8 @@ export class HubInvokeObserver<
   Server extends object = UntypedHub,
   K extends InvokableMethod<Server> = InvokableMethod<Server>,
 > implements Store<InvokeSnapshot<MethodResult<Server, K>>> {
-  readonly #hub: SharedHub<Server, object>;
+  /** The hub it runs on. */
+  readonly hub: SharedHub<Server, object>;
   #target: K;
   readonly #listeners: Listeners;
   #release: (() => void) | undefined;
@@ -51,10 +52,10 @@ export class HubInvokeObserver<
   #snapshot: InvokeSnapshot<MethodResult<Server, K>> = IDLE;
 
   constructor(hub: SharedHub<Server, object>, target: K) {
-    this.#hub = hub;
+    this.hub = hub;
     this.#target = target;
     this.#listeners = new Listeners(
-      () => (this.#release = this.#hub.retain()),
+      () => (this.#release = this.hub.retain()),
       () => {
         const release = this.#release;
         this.#release = undefined;
@@ -82,7 +83,7 @@ export class HubInvokeObserver<
     const id = ++this.#latest;
     const target = this.#target;
     this.#set({ data: this.#snapshot.data, error: null, pending: true, status: 'pending' });
-    const result = this.#hub.ready().then((connection) => connection.invoke(target, ...args));
+    const result = this.hub.ready().then((connection) => connection.invoke(target, ...args));
     result.then(
       (data) => {
         if (id === this.#latest) this.#set({ data, error: null, pending: false, status: 'success' });

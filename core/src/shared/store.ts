@@ -21,7 +21,10 @@ export interface ToStoreOptions<T> {
   readonly initial: T;
   /** Reads the current value while nothing subscribes (e.g. `() => connection.state`); default `initial`. */
   readonly current?: () => T;
-  /** Called when the first listener comes; what it returns is called when the last one leaves. */
+  /**
+   * Called for each listener that comes (e.g. `() => hub.retain()`: each is a consumer); what it returns is called
+   * when that listener leaves.
+   */
   readonly retain?: () => () => void;
 }
 
@@ -39,7 +42,6 @@ export interface ToStoreOptions<T> {
 export function toStore<T>(source: Subscribable<T>, options: ToStoreOptions<T>): Store<T> {
   const listeners = new Set<() => void>();
   let subscription: Unsubscribable | undefined;
-  let release: (() => void) | undefined;
   let value = options.initial;
   let failure: { readonly error: unknown } | undefined;
 
@@ -47,9 +49,6 @@ export function toStore<T>(source: Subscribable<T>, options: ToStoreOptions<T>):
     for (const listener of [...listeners]) listener();
   };
   const start = () => {
-    // Read before retaining: a change the retain causes (a connection starting) is told to the listener.
-    value = options.current?.() ?? options.initial;
-    release = options.retain?.();
     subscription = source.subscribe({
       next(next) {
         if (Object.is(next, value)) return;
@@ -66,9 +65,6 @@ export function toStore<T>(source: Subscribable<T>, options: ToStoreOptions<T>):
     subscription?.unsubscribe();
     subscription = undefined;
     failure = undefined;
-    const done = release;
-    release = undefined;
-    done?.();
   };
 
   return {
@@ -76,11 +72,15 @@ export function toStore<T>(source: Subscribable<T>, options: ToStoreOptions<T>):
       // A wrapper per call: the same function subscribed twice is two listeners, removed one at a time.
       const entry = () => listener();
       listeners.add(entry);
+      // Read before retaining: a change the retain causes (a connection starting) is told to the listener.
+      if (listeners.size === 1) value = options.current?.() ?? options.initial;
+      const release = options.retain?.();
       if (listeners.size === 1) start();
-      return () => {
-        if (!listeners.delete(entry)) return;
+      return once(() => {
+        listeners.delete(entry);
         if (listeners.size === 0) stop();
-      };
+        release?.();
+      });
     },
     getSnapshot() {
       if (failure !== undefined) throw failure.error;

@@ -65,7 +65,8 @@ export class HubStreamObserver<
   Server extends object = UntypedHub,
   K extends StreamingMethod<Server> = StreamingMethod<Server>,
 > implements Store<StreamSnapshot<StreamItem<Server, K>>> {
-  readonly #hub: SharedHub<Server, object>;
+  /** The hub it runs on. */
+  readonly hub: SharedHub<Server, object>;
   #options: StreamObserverOptions<Server, K>;
   readonly #listeners: Listeners;
 
@@ -90,7 +91,7 @@ export class HubStreamObserver<
   #snapshot: StreamSnapshot<StreamItem<Server, K>> | undefined;
 
   constructor(hub: SharedHub<Server, object>, options: StreamObserverOptions<Server, K>) {
-    this.#hub = hub;
+    this.hub = hub;
     this.#options = checked(options);
     this.#pending = options.enabled !== false;
     this.#status = this.#pending ? 'streaming' : 'idle';
@@ -152,8 +153,8 @@ export class HubStreamObserver<
   }
 
   #activate(): void {
-    this.#release = this.#hub.retain();
-    this.#stateSubscription = this.#hub.connection.state$.subscribe((state) => this.#onState(state));
+    this.#release = this.hub.retain();
+    this.#stateSubscription = this.hub.connection.state$.subscribe((state) => this.#onState(state));
   }
 
   #deactivate(): void {
@@ -194,7 +195,7 @@ export class HubStreamObserver<
     const { target, args } = this.#options;
     const call: { subscription: Subscription | undefined } = { subscription: undefined };
     this.#call = call;
-    const subscription = this.#hub.connection.stream(target, ...args).subscribe({
+    const subscription = this.hub.connection.stream(target, ...args).subscribe({
       next: (item) => {
         if (this.#call === call) this.#push(item);
       },
@@ -231,7 +232,7 @@ export class HubStreamObserver<
       this.#pending = true;
       this.#stale = true;
       this.#lost = error;
-      if (this.#hub.connection.state.status === 'disconnected') {
+      if (this.hub.connection.state.status === 'disconnected') {
         this.#status = 'error';
         this.#error = error;
         this.#changed();

@@ -142,12 +142,24 @@ describe('SharedHub.ready', () => {
     expect(hub.connection.state.status).toBe('disconnected');
   });
 
-  it("rejects with the start's error, and a later call tries again", async () => {
+  it("rejects with the start's error; the same rejected Promise until a retain or retry()", async () => {
     const { hub, server } = hubHarness({ reconnect: noReconnect() });
     server.negotiateStatus = 503;
-    await expect(hub.ready()).rejects.toBeInstanceOf(NegotiateError);
+    const failed = hub.ready();
+    await expect(failed).rejects.toBeInstanceOf(NegotiateError);
+    // Rendering again (a Suspense retry) must not reconnect in a loop.
+    expect(hub.ready()).toBe(failed);
+    expect(server.negotiations).toHaveLength(1);
     server.negotiateStatus = 200;
-    await expect(hub.ready()).resolves.toBe(hub.connection);
+    await expect(hub.retry()).resolves.toBe(hub.connection);
+    expect(server.negotiations).toHaveLength(2);
+
+    const other = hubHarness({ reconnect: noReconnect() });
+    other.server.negotiateStatus = 503;
+    await expect(other.hub.ready()).rejects.toBeInstanceOf(NegotiateError);
+    other.server.negotiateStatus = 200;
+    other.hub.retain(); // a consumer mounts: started again, and ready() waits for it
+    await expect(other.hub.ready()).resolves.toBe(other.hub.connection);
   });
 
   it('rejects with the last error when the reconnect policy gives up, and when stopped by hand', async () => {

@@ -23,16 +23,17 @@ describe('toStore', () => {
     expect(store.getSnapshot()).toBe(9);
   });
 
-  it('subscribes to the source once for any number of listeners; the same listener twice counts twice', () => {
+  it('subscribes to the source once for any number of listeners, retaining once per listener', () => {
     const source = new Subject<string>();
     let retained = 0;
     const store = toStore(source, { initial: '', retain: () => (retained++, () => retained--) });
     const listener = () => {};
     const a = store.subscribe(listener);
-    const b = store.subscribe(listener);
+    const b = store.subscribe(listener); // the same function twice: two listeners
+    expect(retained).toBe(2);
+    a();
+    a();
     expect(retained).toBe(1);
-    a();
-    a();
     expect(source.observed).toBe(true);
     b();
     expect(source.observed).toBe(false);

@@ -1,0 +1,3 @@
+import { hookSuite } from './hooks.suite.js';
+
+hookSuite('msw');
