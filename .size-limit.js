@@ -16,6 +16,17 @@ const MSGPACK = 'core/src/msgpack/index.ts';
 const OFFICIAL = 'node_modules/@microsoft/signalr/dist/esm/index.js';
 const OFFICIAL_MSGPACK = 'node_modules/@microsoft/signalr-protocol-msgpack/dist/esm/index.js';
 const CORE_IMPORTS = '{ createHubConnection, jsonHubProtocol }';
+const REACT = 'react/src/index.ts';
+/** Every hook, as a chat app using all of them imports them (and `createHub`, which comes with core). */
+const REACT_IMPORTS =
+  '{ createHub, useHub, useHubState, useHubEvent, useHubHandler, useHubInvoke, useHubStream, useSuspenseHub }';
+/** The shared-hub layer of core, which the bindings adapt (React, Vue, Angular alike). */
+const SHARED_IMPORTS =
+  '{ createHubConnection, jsonHubProtocol, createHub, HubStreamObserver, HubInvokeObserver }';
+/** What @hubrx/react may add on top of core with its shared hubs (bytes, gzipped): the issue's budget. */
+const REACT_BUDGET = 1500;
+/** The best-known React wrapper of the official client, installed in fixtures/react-18 (its peer is signalr 8). */
+const REACT_SIGNALR = 'fixtures/react-18/node_modules/react-signalr/lib/signalr/index.js';
 /** What the MessagePack subpath may add on top of core (bytes, gzipped). */
 const MSGPACK_BUDGET = 7500;
 
@@ -74,6 +85,29 @@ async function coreSize() {
 
 const core = await coreSize();
 
+/** Core with its shared-hub layer, measured as above (rxjs and react excluded). */
+async function sharedSize() {
+  const result = await esbuild.build(
+    browserEsm({
+      stdin: {
+        contents: `import ${SHARED_IMPORTS} from ${JSON.stringify(new URL(CORE, import.meta.url).pathname)}\nconsole.log(createHubConnection, jsonHubProtocol, createHub, HubStreamObserver, HubInvokeObserver)\n`,
+        resolveDir: import.meta.dirname,
+      },
+      bundle: true,
+      external: ['rxjs'],
+      minifyIdentifiers: true,
+      minifySyntax: true,
+      minifyWhitespace: true,
+      treeShaking: true,
+      write: false,
+      logLevel: 'silent',
+    }),
+  );
+  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length - 46;
+}
+
+const shared = await sharedSize();
+
 /*
  * The targets of the core client's issue are 8 kB (rxjs excluded) and the official client's 14.3 kB (with the
  * rxjs core pulls in). Core does not meet them (13.19 kB and 15.62 kB): until it does, the limits below
@@ -112,6 +146,50 @@ export default [
     gzip: true,
     limit: `${core + MSGPACK_BUDGET} B`,
     modifyEsbuildConfig: browserEsm,
+  },
+  {
+    // Reported: the hubs every binding uses (createHub, the stream and invoke observers) on top of core.
+    name: `core + its shared hubs, which every binding uses (rxjs excluded; core alone ${core} B)`,
+    import: { [CORE]: SHARED_IMPORTS },
+    ignore: ['rxjs'],
+    gzip: true,
+    limit: '16 kB',
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: `@hubrx/react, every hook, on top of core and its shared hubs (rxjs, react excluded; limit = ${shared} B + ${REACT_BUDGET} B)`,
+    import: {
+      [CORE]: '{ createHubConnection, jsonHubProtocol, HubStreamObserver, HubInvokeObserver }',
+      [REACT]: REACT_IMPORTS,
+    },
+    ignore: ['rxjs', 'react', 'react-dom'],
+    gzip: true,
+    limit: `${shared + REACT_BUDGET} B`,
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    // What a React app ships for hubrx: core, the rxjs it uses and every hook (react itself excluded).
+    name: '@hubrx/react + core + rxjs, every hook (react excluded)',
+    import: { [CORE]: CORE_IMPORTS, [REACT]: REACT_IMPORTS },
+    ignore: ['react', 'react-dom'],
+    gzip: true,
+    limit: '19 kB',
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    // react-signalr's context and hooks over the same official client as above (its own peer, signalr 8, swapped
+    // for it), with its dependencies (uuid, js-cookie, hermes-channel); react excluded. Not tree-shakable (CJS).
+    name: 'reference: official @microsoft/signalr + react-signalr createSignalRContext (react excluded)',
+    import: { [OFFICIAL]: '{ HubConnectionBuilder }', [REACT_SIGNALR]: '{ createSignalRContext }' },
+    ignore: ['react', 'react-dom'],
+    gzip: true,
+    modifyEsbuildConfig: (config) => ({
+      ...esm(config),
+      alias: {
+        '@microsoft/signalr': new URL('node_modules/@microsoft/signalr/dist/esm/index.js', import.meta.url)
+          .pathname,
+      },
+    }),
   },
   {
     name: 'reference: official @microsoft/signalr HubConnectionBuilder (JSON, all transports)',
