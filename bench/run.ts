@@ -9,6 +9,7 @@ import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
 import { hostileBenchmark } from './hostile.js';
 import { loadBenchmark } from './load.js';
+import { reactRenderBenchmark } from './react-render.js';
 
 const suites: Record<string, () => Promise<void>> = {
   codecs: async () => {
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   load: loadBenchmark,
   hostile: hostileBenchmark,
   browser: browserBenchmark,
+  react: reactRenderBenchmark,
 };
 
 const wanted = process.argv.slice(2);
