@@ -1,5 +1,5 @@
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
-import { startCall, type CallContext } from './call.js';
+import { PendingCall, type CallContext, type CallSink } from './call.js';
 
 /** Options of one invocation or stream. */
 export interface CallOptions {
@@ -20,12 +20,7 @@ function subscribeCall(this: Observable<unknown>, subscriber: Subscriber<unknown
 }
 
 /** Runs a call once; defined in ConfiguredCall's static block, where its private fields are in reach. */
-let run: (
-  call: ConfiguredCall<unknown>,
-  subscriber: Subscriber<unknown> | undefined,
-  resolve?: (value: unknown) => void,
-  reject?: (error: unknown) => void,
-) => TeardownLogic;
+let run: (call: ConfiguredCall<unknown>, sink: CallSink) => TeardownLogic;
 
 /** What {@link HubCall} and {@link HubStream} share: the call they start on subscribe, and its options. */
 abstract class ConfiguredCall<T> extends Observable<T> {
@@ -55,16 +50,14 @@ abstract class ConfiguredCall<T> extends Observable<T> {
   }
 
   static {
-    run = (call, subscriber, resolve, reject) =>
-      startCall(
+    run = (call, sink) =>
+      new PendingCall(
         call.#context,
         call instanceof HubStream,
         call.#target,
         call.#args,
         call.#options,
-        subscriber,
-        resolve,
-        reject,
+        sink,
       );
   }
 }
@@ -86,10 +79,11 @@ export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    // Awaited, the call settles a promise directly: no subscription, no Subscriber, one promise.
-    return new Promise<T>(
-      (resolve, reject) => void run(this, undefined, resolve as (value: unknown) => void, reject),
-    ).then(onfulfilled, onrejected);
+    // Awaited, the call settles a promise directly: no subscription and no Subscriber.
+    return new Promise<T>((resolve, reject) => void run(this, { next: resolve, error: reject })).then(
+      onfulfilled,
+      onrejected,
+    );
   }
 }
 

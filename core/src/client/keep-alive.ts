@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { microtask } from './deferred.js';
 
 /**
  * Client pings and the server timeout, without touching a timer per frame: the receive and send paths only store
@@ -53,7 +54,7 @@ export class KeepAlive {
    * over: never earlier than its last frame, so a ping or the timeout can only come later, by the burst's length.
    */
   #stampLater(kind: number): void {
-    if (this.#unstamped === 0) queueMicrotask(this.#stamp);
+    if (this.#unstamped === 0) microtask(this.#stamp);
     this.#unstamped |= kind;
   }
 

@@ -1,4 +1,4 @@
-import { deferred, type Deferred } from '../client/deferred.js';
+import { deferred, microtask, type Deferred } from '../client/deferred.js';
 
 /**
  * Coalesces outgoing frames: everything queued in one tick, or while the previous send is still in flight (an
@@ -30,7 +30,7 @@ export class SendQueue {
     this.#batch.push(data);
     if (!this.#scheduled && !this.#inFlight) {
       this.#scheduled = true;
-      queueMicrotask(this.#flush);
+      microtask(this.#flush);
     }
   }
 
