@@ -266,6 +266,41 @@ export function hookSuite(mode: Mode): void {
       expect(server.stats.connections).toBe(2);
     });
 
+    it('useHubStream and useHubInvoke follow a change of hub: the old stream is cancelled, the new hub used', async () => {
+      const first = chatHub().hub;
+      const second = chatHub().hub;
+      function Feed({ hub }: { hub: Chat }) {
+        const { latest } = useHubStream(hub, 'Ticks', ['h', 20]);
+        const { invoke, data } = useHubInvoke(hub, 'ConnectionId');
+        return (
+          <>
+            <p>latest {latest}</p>
+            <button onClick={() => void invoke()}>whoami</button>
+            <p>id {data}</p>
+          </>
+        );
+      }
+      const view = render(<Feed hub={first} />);
+      const firstId = await connectedId(first);
+      await screen.findByText('latest h1');
+      view.rerender(<Feed hub={second} />);
+      const secondId = await connectedId(second);
+      await server.mock.waitForMessage({ direction: 'received', type: MessageType.CancelInvocation });
+      expect(received(MessageType.CancelInvocation)[0]).toMatchObject({
+        invocationId: received(MessageType.StreamInvocation)[0]!.invocationId,
+      });
+      await waitFor(() =>
+        expect(
+          server.mock.log.some(
+            (e) => e.connectionId === secondId && e.message.type === MessageType.StreamItem,
+          ),
+        ).toBe(true),
+      );
+      fireEvent.click(screen.getByText('whoami'));
+      await screen.findByText(`id ${secondId}`);
+      expect(firstId).not.toBe(secondId);
+    });
+
     it('useHubStream: enabled: false runs nothing and shows idle; enabling starts it', async () => {
       const { hub } = chatHub();
       function Count({ enabled }: { enabled: boolean }) {
@@ -362,6 +397,9 @@ export function hookSuite(mode: Mode): void {
         return <p>in room, {connection.state.status}</p>;
       }
       const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      // React 18 in development rethrows caught render errors as window errors, which jsdom prints.
+      const quiet = (event: ErrorEvent) => event.preventDefault();
+      window.addEventListener('error', quiet);
       await renderAwaited(
         <Boundary onReset={() => void hub.retry()}>
           <Suspense fallback={<p>connecting…</p>}>
@@ -378,6 +416,7 @@ export function hookSuite(mode: Mode): void {
       });
       await screen.findByText('in room, connected', {}, { timeout: 3000 });
       expect(server.stats.negotiates).toBe(2);
+      window.removeEventListener('error', quiet);
       errors.mockRestore();
     });
 

@@ -60,20 +60,23 @@ describe('server rendering', () => {
     const relative = createHub<ChatServer, ChatClient>({ url: '/chat' });
     const errors: unknown[] = [];
 
+    // The same tree both ways.
     const html = renderToString(<App hub={hub} />);
     expect(html).toContain(`disconnected ${server.url} idle idle 0`);
     expect(html).toContain('joining…');
-
-    const stream = await renderToReadableStream(<App hub={relative} />, {
-      onError: (e) => void errors.push(e),
-    });
+    const stream = await renderToReadableStream(<App hub={hub} />, { onError: (e) => void errors.push(e) });
     await stream.allReady;
     const streamed = await new Response(stream).text();
-    // A relative URL needs a page; on the server the connection is only a placeholder, never started.
-    expect(streamed).toContain('disconnected http://server-render.invalid/chat idle idle 0');
+    expect(streamed).toContain(`disconnected ${server.url} idle idle 0`);
     expect(streamed).toContain('joining…');
+    // useSuspenseHub's boundary is left to the client.
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ServerRenderError);
+
+    // A relative URL needs a page; on the server the connection is only a placeholder, never started.
+    expect(renderToString(<App hub={relative} />)).toContain(
+      'disconnected http://server-render.invalid/chat',
+    );
 
     // Let anything that might have been started get as far as the network.
     await new Promise((resolve) => setTimeout(resolve, 100));
