@@ -2,7 +2,7 @@
 // (msw.test.tsx), in jsdom, with React 19 (project `react`) and React 18.3 (project `react-18`). Server-side facts
 // (negotiates, connections, CancelInvocations, client-result errors) are counted by the server.
 
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, configure, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { Component, StrictMode, Suspense, useState, type ReactNode } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -28,6 +28,9 @@ import { TestClock } from './support/clock.js';
 import { startServer, type Mode, type TestServer } from './support/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
+
+// Real servers and sockets: leave room for a busy CI machine (findBy*/waitFor give up after this).
+configure({ asyncUtilTimeout: 5000 });
 
 export function hookSuite(mode: Mode): void {
   let server: TestServer;
