@@ -68,6 +68,22 @@ describeEachTarget('wire: handshake', (target) => {
     },
   );
 
+  it('refuses a handshake that starts with U+FEFF, sent as text or as bytes (no BOM is skipped)', async (ctx) => {
+    const request = `\uFEFF${handshakeRequest('json', 1)}`;
+    for (const frame of [request, new TextEncoder().encode(request)]) {
+      const wire = wireSession(target.url, ctx);
+      const socket = await wire.socket('/testhub');
+      await socket.send(frame);
+      const response = await socket.next();
+      expect(response.handshake).toBe(true);
+      // ASP.NET Core: "'0xEF' is an invalid start of a value"; the mock names the exception in its own words.
+      expect(response.text).toMatch(
+        new RegExp(`^\\{"error":"${UNEXPECTED} JsonReaderException: .*"\\}${RS}$`),
+      );
+      expect(await socket.waitForClose()).toEqual({ code: 1000, reason: '' });
+    }
+  });
+
   it('refuses a request without protocol or version, quoting the message content', async (ctx) => {
     await expectRefused(
       ctx,
