@@ -1,10 +1,15 @@
 import type { Unsubscribable } from 'rxjs';
-import { AbortError, TimeoutError } from '../errors.js';
-import { MessageType, type HubMessage } from '../protocol/messages.js';
+import { AbortError, ConnectionClosedError, HubError, ProtocolError, TimeoutError } from '../errors.js';
+import {
+  MessageType,
+  type CompletionMessage,
+  type HubMessage,
+  type StreamItemMessage,
+} from '../protocol/messages.js';
 import type { CallOptions } from './calls.js';
 import type { Clock } from './clock.js';
 import type { Invocations } from './invocations.js';
-import { hasUploads, splitArguments, startUploads, type UploadSink } from './uploads.js';
+import { splitArguments, startUploads, type UploadSink } from './uploads.js';
 
 /** What a call needs from its connection. */
 export interface CallContext {
@@ -38,8 +43,8 @@ const aborted = (target: string, signal: AbortSignal) =>
  * abort signal, or the subscriber leaving (which withdraws the call from the server).
  */
 export class PendingCall implements Unsubscribable {
-  readonly target: string;
-  readonly streaming: boolean;
+  readonly #target: string;
+  readonly #streaming: boolean;
   #settled = false;
   #timer: unknown;
   #stopUploads: (() => void) | undefined;
@@ -56,19 +61,18 @@ export class PendingCall implements Unsubscribable {
     { signal, timeoutMs }: CallOptions,
     sink: CallSink,
   ) {
-    this.target = target;
-    this.streaming = streaming;
+    this.#target = target;
+    this.#streaming = streaming;
     this.#context = context;
     this.#sink = sink;
     this.#signal = signal;
     if (signal?.aborted === true) {
-      this.fail(aborted(target, signal));
+      this.#fail(aborted(target, signal));
       return;
     }
     const { invocations } = context;
     const type = streaming ? MessageType.StreamInvocation : MessageType.Invocation;
-    // The common call has no upload: one message shape, and no split of its arguments.
-    const split = hasUploads(args) ? splitArguments(args, () => invocations.nextId()) : undefined;
+    const split = splitArguments(args, invocations);
     const invocationId = (this.#id = invocations.nextId());
     invocations.add(invocationId, this);
     let queued: Promise<void> | undefined;
@@ -80,7 +84,7 @@ export class PendingCall implements Unsubscribable {
       );
     } catch (error) {
       invocations.remove(invocationId);
-      this.fail(error);
+      this.#fail(error);
       return;
     }
     signal?.addEventListener('abort', this, { once: true });
@@ -102,22 +106,38 @@ export class PendingCall implements Unsubscribable {
     }
   }
 
-  /** A stream item (routed to streaming calls only). */
-  item(value: unknown): void {
-    this.#sink.next(value);
+  /** A StreamItem or the Completion of this call. */
+  receive(message: StreamItemMessage | CompletionMessage): void {
+    const item = message.type === MessageType.StreamItem;
+    if (item && this.#streaming) return this.#sink.next(message.item);
+    const { invocations } = this.#context;
+    const target = this.#target;
+    const invocationId = this.#id!;
+    invocations.remove(invocationId);
+    if (item) {
+      this.#fail(
+        new ProtocolError(`The server sent a stream item for the non-streaming invocation '${target}'.`, {
+          protocol: invocations.protocol,
+          messageType: MessageType.StreamItem,
+        }),
+      );
+    } else if (message.error !== undefined) {
+      this.#fail(new HubError(message.error, { target, invocationId }));
+    } else {
+      this.#settle();
+      if (!this.#streaming) this.#sink.next(message.result);
+      this.#sink.complete?.();
+    }
   }
 
-  /** The Completion without an error: `result` for an invoke (a stream's Completion carries none). */
-  complete(result: unknown): void {
-    this.#settle();
-    if (!this.streaming) this.#sink.next(result);
-    this.#sink.complete?.();
-  }
-
-  /** The call failed (a HubError, a protocol error, a lost connection, a timeout, an abort, a failed send). */
-  fail(error: unknown): void {
-    this.#settle();
-    this.#sink.error(error);
+  /** The connection the call was made on is gone (the table has already forgotten it). */
+  lost(cause: Error): void {
+    this.#fail(
+      new ConnectionClosedError(`The connection closed before '${this.#target}' completed.`, {
+        invocationId: this.#id!,
+        cause,
+      }),
+    );
   }
 
   /** The subscriber left (rxjs runs this teardown): withdraws the call unless it already ended. */
@@ -127,7 +147,7 @@ export class PendingCall implements Unsubscribable {
 
   /** The abort signal's listener. */
   handleEvent(): void {
-    this.#cancel(aborted(this.target, this.#signal!));
+    this.#cancel(aborted(this.#target, this.#signal!));
   }
 
   /** Releases what the call holds (timer, abort listener, uploads); once, before the caller hears. */
@@ -136,6 +156,11 @@ export class PendingCall implements Unsubscribable {
     if (this.#timer !== undefined) this.#context.clock.clearTimeout(this.#timer);
     this.#signal?.removeEventListener('abort', this);
     this.#stopUploads?.();
+  }
+
+  #fail(error: unknown): void {
+    this.#settle();
+    this.#sink.error(error);
   }
 
   #cancel(error?: Error): void {

@@ -23,7 +23,7 @@ import type {
   StreamItem,
   UntypedHub,
 } from './typed.js';
-import { hasUploads, splitArguments, startUploads, type UploadSink } from './uploads.js';
+import { splitArguments, startUploads, type UploadSink } from './uploads.js';
 
 /** Options of {@link HubConnection.start}. */
 export interface StartOptions {
@@ -213,7 +213,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
    * ```
    */
   async send<K extends InvokableMethod<Server>>(target: K, ...args: MethodArgs<Server, K>): Promise<void> {
-    const split = hasUploads(args) ? splitArguments(args, () => this.#invocations.nextId()) : undefined;
+    const split = splitArguments(args, this.#invocations);
     const queued = this.#post(
       split === undefined
         ? { type: MessageType.Invocation, target, arguments: args }
@@ -272,13 +272,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   }
 
   #connectionLost(error: Error): void {
-    this.#invocations.failAll(
-      (call, invocationId) =>
-        new ConnectionClosedError(`The connection closed before '${call.target}' completed.`, {
-          invocationId,
-          cause: error,
-        }),
-    );
+    this.#invocations.failAll(error);
     for (const stop of [...this.#orphanUploads]) stop();
     this.#orphanUploads.clear();
   }

@@ -1,5 +1,5 @@
-import { HubError, ProtocolError, type ProtocolName } from '../errors.js';
-import { MessageType, type CompletionMessage, type StreamItemMessage } from '../protocol/messages.js';
+import type { ProtocolName } from '../errors.js';
+import type { CompletionMessage, StreamItemMessage } from '../protocol/messages.js';
 import type { PendingCall } from './call.js';
 
 /**
@@ -9,11 +9,8 @@ import type { PendingCall } from './call.js';
 export class Invocations {
   #counter = 0;
   #pending = new Map<string, PendingCall>();
-  readonly #protocol: ProtocolName;
 
-  constructor(protocol: ProtocolName) {
-    this.#protocol = protocol;
-  }
+  constructor(readonly protocol: ProtocolName) {}
 
   nextId(): string {
     return String(this.#counter++);
@@ -28,34 +25,15 @@ export class Invocations {
     return this.#pending.delete(invocationId);
   }
 
+  /** Routes a result to its call; nothing waits for one that was cancelled, timed out, or is not ours. */
   dispatch(message: StreamItemMessage | CompletionMessage): void {
-    const { invocationId } = message;
-    const call = this.#pending.get(invocationId);
-    if (call === undefined) return; // cancelled, timed out, or not ours: nothing waits for it
-    if (message.type === MessageType.StreamItem) {
-      if (call.streaming) return call.item(message.item);
-      this.#pending.delete(invocationId);
-      call.fail(
-        new ProtocolError(
-          `The server sent a stream item for the non-streaming invocation '${call.target}'.`,
-          {
-            protocol: this.#protocol,
-            messageType: MessageType.StreamItem,
-          },
-        ),
-      );
-      return;
-    }
-    this.#pending.delete(invocationId);
-    if (message.error !== undefined)
-      call.fail(new HubError(message.error, { target: call.target, invocationId }));
-    else call.complete(message.result);
+    this.#pending.get(message.invocationId)?.receive(message);
   }
 
-  /** Fails every call: the connection they were made on is gone. */
-  failAll(error: (call: PendingCall, invocationId: string) => Error): void {
+  /** Fails every call with a `ConnectionClosedError`: the connection they were made on is gone. */
+  failAll(cause: Error): void {
     const calls = this.#pending;
     this.#pending = new Map();
-    for (const [invocationId, call] of calls) call.fail(error(call, invocationId));
+    for (const call of calls.values()) call.lost(cause);
   }
 }

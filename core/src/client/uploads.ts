@@ -20,12 +20,6 @@ function isUploadSource(value: unknown): value is UploadSource {
   );
 }
 
-/** Whether any argument is an Observable or an AsyncIterable, to be uploaded. */
-export function hasUploads(args: readonly unknown[]): boolean {
-  for (let i = 0; i < args.length; i++) if (isUploadSource(args[i])) return true;
-  return false;
-}
-
 /** An invocation's arguments with every stream argument taken out, in order. */
 export interface SplitArguments {
   readonly args: readonly unknown[];
@@ -36,16 +30,20 @@ export interface SplitArguments {
 /**
  * Takes every Observable or AsyncIterable argument out, adjacent ones included (the official client skips the
  * second of two adjacent streams), and gives each a stream id. Ids are taken before the invocation's own, as the
- * official client does. For arguments with uploads ({@link hasUploads}).
+ * official client does. `undefined` when there is none to upload (the common call: nothing allocated).
  */
-export function splitArguments(args: readonly unknown[], nextId: () => string): SplitArguments {
+export function splitArguments(
+  args: readonly unknown[],
+  ids: { nextId(): string },
+): SplitArguments | undefined {
+  if (!args.some(isUploadSource)) return undefined;
   const plain: unknown[] = [];
   const streams: UploadSource[] = [];
   const streamIds: string[] = [];
   for (const arg of args) {
     if (isUploadSource(arg)) {
       streams.push(arg);
-      streamIds.push(nextId());
+      streamIds.push(ids.nextId());
     } else {
       plain.push(arg);
     }
