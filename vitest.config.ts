@@ -24,6 +24,41 @@ const reactProject = (name: string, alias: { find: RegExp; replacement: string }
   },
 });
 
+// @hubrx/vue in jsdom, like React's (the `ws` alias for the mock server on a port), with Vue 3.5 (`vue`) and with
+// the oldest Vue it supports, 3.3 (`vue-3.3`: the `vue-3.3` devDependency of vue/, an npm alias of vue@3.3).
+const vue33 = join(import.meta.dirname, 'node_modules/vue-3.3');
+const vue33Deps = `${vue33}/node_modules/@vue`;
+const vueProject = (
+  name: string,
+  alias: { find: RegExp; replacement: string }[],
+  exclude: string[] = [],
+) => ({
+  extends: true as const,
+  resolve: {
+    alias: [
+      { find: /^ws$/, replacement: nodeWs },
+      // Its ESM build, processed by Vite with the `vue` the tests use (its `node` export, CJS, would `require` Vue's
+      // CJS build: a second copy of Vue, whose components run in effect scopes the composables do not see).
+      {
+        find: /^@vue\/test-utils$/,
+        replacement: join(
+          import.meta.dirname,
+          'node_modules/@vue/test-utils/dist/vue-test-utils.esm-bundler.mjs',
+        ),
+      },
+      ...alias,
+    ],
+  },
+  test: {
+    name,
+    include: ['vue/test/**/*.test.ts'],
+    exclude,
+    environment: 'jsdom',
+    testTimeout: 20_000,
+    server: { deps: { inline: ['@vue/test-utils', 'pinia', /@vue\/devtools/] } },
+  },
+});
+
 export default defineConfig({
   resolve: { conditions: [...conditions, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [...conditions, ...defaultServerConditions] } },
@@ -99,6 +134,26 @@ export default defineConfig({
         { find: /^react-dom(\/.*)?$/, replacement: `${react18}/react-dom$1` },
         { find: /^react(\/.*)?$/, replacement: `${react18}/react$1` },
       ]),
+      // @hubrx/vue against the mock server (on a port and through msw), with Vue 3.5 and with Vue 3.3.
+      vueProject('vue', []),
+      vueProject(
+        'vue-3.3',
+        [
+          // Vue's ESM builds, processed by Vite like the rest: one copy of Vue 3.3 for the tests, the composables,
+          // @vue/test-utils and the server renderer (a CJS copy loaded by Node next to it would be a second Vue).
+          { find: /^vue$/, replacement: `${vue33}/dist/vue.runtime.esm-bundler.js` },
+          {
+            find: /^(vue\/|@vue\/)server-renderer$/,
+            replacement: `${vue33Deps}/server-renderer/dist/server-renderer.esm-bundler.js`,
+          },
+          {
+            find: /^@vue\/compiler-dom$/,
+            replacement: `${vue33Deps}/compiler-dom/dist/compiler-dom.esm-bundler.js`,
+          },
+        ],
+        // Pinia 3+ needs Vue 3.5.
+        ['vue/test/pinia-*.test.ts'],
+      ),
     ],
   },
 });

@@ -1,0 +1,3 @@
+import { composableSuite } from './composables.suite.js';
+
+composableSuite('msw');

@@ -1,0 +1,3 @@
+import { piniaSuite } from './pinia.suite.js';
+
+piniaSuite('port');
