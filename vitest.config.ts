@@ -59,6 +59,13 @@ const vueProject = (
   },
 });
 
+// @hubrx/angular's projects: jsdom, and `ws` aliased as for React's.
+const angularProject = (name: string, include: string[], exclude: string[] = []) => ({
+  extends: true as const,
+  resolve: { alias: [{ find: /^ws$/, replacement: nodeWs }] },
+  test: { name, include, exclude, environment: 'jsdom', testTimeout: 20_000 },
+});
+
 export default defineConfig({
   resolve: { conditions: [...conditions, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [...conditions, ...defaultServerConditions] } },
@@ -120,6 +127,12 @@ export default defineConfig({
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },
       },
+      // @hubrx/angular: TestBed (JIT) in jsdom against the mock server, on a port and through msw; zoneless (and
+      // server rendering, in Node) in `angular`, zone.js in `angular-zone`.
+      angularProject('angular', ['angular/test/**/*.test.ts'], ['angular/test/**/*.zone.test.ts']),
+      // As the Angular CLI builds zone.js apps: async/await lowered to generators over zone.js's Promise (native
+      // `await` would lose the zone), so that a connection started in Angular's zone would stay in it.
+      { ...angularProject('angular-zone', ['angular/test/**/*.zone.test.ts']), oxc: { target: 'es2016' } },
       // @hubrx/react against the mock server (on a port and through msw), with React 19 and with React 18.3.
       reactProject('react', []),
       reactProject('react-18', [
