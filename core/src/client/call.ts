@@ -1,7 +1,9 @@
 import type { Unsubscribable } from 'rxjs';
 import { AbortError, ConnectionClosedError, HubError, ProtocolError, TimeoutError } from '../errors.js';
 import {
-  MessageType,
+  INVOCATION,
+  STREAM_INVOCATION,
+  STREAM_ITEM,
   type CompletionMessage,
   type HubMessage,
   type StreamItemMessage,
@@ -71,7 +73,7 @@ export class PendingCall implements Unsubscribable {
       return;
     }
     const { invocations } = context;
-    const type = streaming ? MessageType.StreamInvocation : MessageType.Invocation;
+    const type = streaming ? STREAM_INVOCATION : INVOCATION;
     const split = splitArguments(args, invocations);
     const invocationId = (this.#id = invocations.nextId());
     invocations.add(invocationId, this);
@@ -108,7 +110,7 @@ export class PendingCall implements Unsubscribable {
 
   /** A StreamItem or the Completion of this call. */
   receive(message: StreamItemMessage | CompletionMessage): void {
-    const item = message.type === MessageType.StreamItem;
+    const item = message.type === STREAM_ITEM;
     if (item && this.#streaming) return this.#sink.next(message.item);
     const { invocations } = this.#context;
     const target = this.#target;
@@ -118,7 +120,7 @@ export class PendingCall implements Unsubscribable {
       this.#fail(
         new ProtocolError(`The server sent a stream item for the non-streaming invocation '${target}'.`, {
           protocol: invocations.protocol,
-          messageType: MessageType.StreamItem,
+          messageType: STREAM_ITEM,
         }),
       );
     } else if (message.error !== undefined) {

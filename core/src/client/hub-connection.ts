@@ -1,6 +1,6 @@
 import type { Observable, Subscription } from 'rxjs';
 import { ConnectionClosedError, type ProtocolName } from '../errors.js';
-import { MessageType, type HubMessage } from '../protocol/messages.js';
+import { CANCEL_INVOCATION, COMPLETION, INVOCATION, type HubMessage } from '../protocol/messages.js';
 import { AccessTokens } from './access-tokens.js';
 import type { CallContext } from './call.js';
 import { HubCall, HubStream } from './calls.js';
@@ -72,7 +72,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     const protocolName: ProtocolName = resolved.protocol.name === 'messagepack' ? 'messagepack' : 'json';
     this.#invocations = new Invocations(protocolName);
     this.#methods = new ClientMethods(log, (invocationId, outcome) =>
-      this.#tryWrite({ type: MessageType.Completion, invocationId, ...outcome }),
+      this.#tryWrite({ type: COMPLETION, invocationId, ...outcome }),
     );
     this.#outbox = resolved.outbox?.createQueue();
     this.#uploadSink = {
@@ -86,7 +86,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
       post: (message) => this.#post(message),
       withdraw: (invocationId) => {
         if (this.#outbox?.discard(invocationId) !== true) {
-          this.#tryWrite({ type: MessageType.CancelInvocation, invocationId });
+          this.#tryWrite({ type: CANCEL_INVOCATION, invocationId });
         }
       },
     };
@@ -216,8 +216,8 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
     const split = splitArguments(args, this.#invocations);
     const queued = this.#post(
       split === undefined
-        ? { type: MessageType.Invocation, target, arguments: args }
-        : { type: MessageType.Invocation, target, arguments: split.args, streamIds: split.streamIds },
+        ? { type: INVOCATION, target, arguments: args }
+        : { type: INVOCATION, target, arguments: split.args, streamIds: split.streamIds },
     );
     if (split !== undefined) {
       const begin = () => {
@@ -267,7 +267,7 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   }
 
   #deliver(message: InboundMessage): void {
-    if (message.type === MessageType.Invocation) this.#methods.dispatch(message);
+    if (message.type === INVOCATION) this.#methods.dispatch(message);
     else this.#invocations.dispatch(message);
   }
 

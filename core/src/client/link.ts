@@ -1,7 +1,13 @@
 import { AbortError, ConnectionClosedError, TimeoutError } from '../errors.js';
 import { writeHandshakeRequest } from '../protocol/handshake.js';
 import {
-  MessageType,
+  ACK,
+  CLOSE,
+  COMPLETION,
+  INVOCATION,
+  PING,
+  SEQUENCE,
+  STREAM_ITEM,
   type CloseMessage,
   type CompletionMessage,
   type HubMessage,
@@ -150,7 +156,7 @@ export class Link {
     this.#queue = this.#createQueue();
     const { protocol } = this.#settings;
     this.#buffer!.replay(
-      (sequenceId) => this.#queue.push(protocol.write({ type: MessageType.Sequence, sequenceId })),
+      (sequenceId) => this.#queue.push(protocol.write({ type: SEQUENCE, sequenceId })),
       (data) => this.#queue.push(data),
     );
     this.#startKeepAlive();
@@ -168,7 +174,7 @@ export class Link {
     this.#shutDown(reason);
     if (wasOpen) {
       try {
-        this.#queue.push(this.#settings.protocol.write({ type: MessageType.Close }));
+        this.#queue.push(this.#settings.protocol.write({ type: CLOSE }));
         await settleWithin(this.#settings.clock, CLOSE_MESSAGE_WAIT_MS, this.#queue.sent());
       } catch {
         // Best effort: the transport is going away anyway.
@@ -198,7 +204,7 @@ export class Link {
     this.#queue = this.#createQueue();
     if (this.#connected.stateful) {
       this.#buffer = settings.stateful?.createBuffer(clock, (sequenceId) =>
-        this.#tryWrite({ type: MessageType.Ack, sequenceId }),
+        this.#tryWrite({ type: ACK, sequenceId }),
       );
     }
     const timer = clock.setTimeout(() => {
@@ -232,7 +238,7 @@ export class Link {
     this.#phase = 'open';
     this.#startKeepAlive();
     // The server starts its client timeout on the first ping; long polling needs none.
-    if (this.#keepAlive !== undefined) this.#tryWrite({ type: MessageType.Ping });
+    if (this.#keepAlive !== undefined) this.#tryWrite({ type: PING });
   }
 
   #createQueue(): SendQueue {
@@ -249,7 +255,7 @@ export class Link {
       clock,
       keepAliveIntervalMs,
       serverTimeoutMs,
-      () => this.#tryWrite({ type: MessageType.Ping }),
+      () => this.#tryWrite({ type: PING }),
       () =>
         this.#end({
           error: new TimeoutError(
@@ -303,12 +309,12 @@ export class Link {
     if (this.#phase === 'closed') return;
     const buffer = this.#buffer;
     switch (message.type) {
-      case MessageType.Close:
+      case CLOSE:
         return this.#closedByServer(message);
-      case MessageType.Ack:
+      case ACK:
         buffer?.ack(message.sequenceId);
         return;
-      case MessageType.Sequence:
+      case SEQUENCE:
         try {
           buffer?.resetSequence(message.sequenceId);
         } catch (error) {
@@ -317,11 +323,7 @@ export class Link {
         return;
     }
     if (buffer !== undefined && !buffer.accept(message)) return;
-    if (
-      message.type === MessageType.Invocation ||
-      message.type === MessageType.StreamItem ||
-      message.type === MessageType.Completion
-    ) {
+    if (message.type === INVOCATION || message.type === STREAM_ITEM || message.type === COMPLETION) {
       if (this.#held !== undefined) this.#held.push(message);
       else this.#deliver(message);
     }

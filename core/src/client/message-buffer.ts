@@ -1,5 +1,5 @@
 import { ProtocolError } from '../errors.js';
-import { MessageType, type HubMessage } from '../protocol/messages.js';
+import { CANCEL_INVOCATION, INVOCATION, SEQUENCE, type HubMessage } from '../protocol/messages.js';
 import type { Clock } from './clock.js';
 
 /** Acks are coalesced: at most one per second, as ASP.NET Core and the official client do. */
@@ -13,7 +13,7 @@ interface Tracked {
 
 /** Invocation, StreamItem, Completion, StreamInvocation and CancelInvocation are sequenced; the rest is not. */
 function isSequenced(type: number): boolean {
-  return type >= MessageType.Invocation && type <= MessageType.CancelInvocation;
+  return type >= INVOCATION && type <= CANCEL_INVOCATION;
 }
 
 /**
@@ -92,7 +92,7 @@ export class MessageBuffer {
     if (sequenceId > this.#nextReceiveId) {
       throw new ProtocolError("Sequence ID greater than amount of messages we've received.", {
         protocol: 'sequence',
-        messageType: MessageType.Sequence,
+        messageType: SEQUENCE,
       });
     }
     this.#nextReceiveId = sequenceId;

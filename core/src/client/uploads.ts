@@ -1,5 +1,5 @@
 import { isObservable, Subscription, type Observable } from 'rxjs';
-import { MessageType, type HubMessage } from '../protocol/messages.js';
+import { COMPLETION, STREAM_ITEM, type HubMessage } from '../protocol/messages.js';
 
 /** A client-to-server stream argument: an Observable or an AsyncIterable. */
 export type UploadSource = Observable<unknown> | AsyncIterable<unknown>;
@@ -101,13 +101,13 @@ function uploadObservable(
   };
   subscription.add(
     source.subscribe({
-      next: (item) => write({ type: MessageType.StreamItem, invocationId, item }),
+      next: (item) => write({ type: STREAM_ITEM, invocationId, item }),
       error: (error: unknown) => {
-        write({ type: MessageType.Completion, invocationId, error: errorText(error) });
+        write({ type: COMPLETION, invocationId, error: errorText(error) });
         ended();
       },
       complete: () => {
-        write({ type: MessageType.Completion, invocationId });
+        write({ type: COMPLETION, invocationId });
         ended();
       },
     }),
@@ -134,16 +134,16 @@ function uploadIterable(
       try {
         result = await iterator.next();
       } catch (error) {
-        if (!stopped) sink.write({ type: MessageType.Completion, invocationId, error: errorText(error) });
+        if (!stopped) sink.write({ type: COMPLETION, invocationId, error: errorText(error) });
         return;
       }
       if (stopped) return;
       if (result.done === true) {
         stopped = true;
-        sink.write({ type: MessageType.Completion, invocationId });
+        sink.write({ type: COMPLETION, invocationId });
         return;
       }
-      sink.write({ type: MessageType.StreamItem, invocationId, item: result.value });
+      sink.write({ type: STREAM_ITEM, invocationId, item: result.value });
       const ready = sink.ready();
       if (ready !== undefined) await ready;
       if (stopped) return;

@@ -3,6 +3,18 @@
  * protocol (`HubProtocol.md` in dotnet/aspnetcore). Both codecs read into and write from these shapes.
  */
 
+// The message types as constants, for hubrx's own code: a bundler inlines them, where `MessageType.Completion`
+// stays a property read of an object in every bundle.
+export const INVOCATION = 1;
+export const STREAM_ITEM = 2;
+export const COMPLETION = 3;
+export const STREAM_INVOCATION = 4;
+export const CANCEL_INVOCATION = 5;
+export const PING = 6;
+export const CLOSE = 7;
+export const ACK = 8;
+export const SEQUENCE = 9;
+
 /**
  * Numeric hub message types.
  *
@@ -12,15 +24,15 @@
  * ```
  */
 export const MessageType = {
-  Invocation: 1,
-  StreamItem: 2,
-  Completion: 3,
-  StreamInvocation: 4,
-  CancelInvocation: 5,
-  Ping: 6,
-  Close: 7,
-  Ack: 8,
-  Sequence: 9,
+  Invocation: INVOCATION,
+  StreamItem: STREAM_ITEM,
+  Completion: COMPLETION,
+  StreamInvocation: STREAM_INVOCATION,
+  CancelInvocation: CANCEL_INVOCATION,
+  Ping: PING,
+  Close: CLOSE,
+  Ack: ACK,
+  Sequence: SEQUENCE,
 } as const;
 
 /** One of the numeric values of {@link MessageType}. */

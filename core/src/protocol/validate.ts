@@ -1,5 +1,14 @@
 import { ProtocolError, type ProtocolName } from '../errors.js';
-import type { HubMessage } from './messages.js';
+import {
+  ACK,
+  CANCEL_INVOCATION,
+  CLOSE,
+  COMPLETION,
+  INVOCATION,
+  STREAM_INVOCATION,
+  STREAM_ITEM,
+  type HubMessage,
+} from './messages.js';
 
 const NAMES =
   'Invocation StreamItem Completion StreamInvocation CancelInvocation Ping Close Ack Sequence'.split(' ');
@@ -72,14 +81,6 @@ interface WireFields {
 }
 
 const STRING = 'a string';
-// MessageType's values, as constants that a minifier inlines.
-const INVOCATION = 1;
-const STREAM_ITEM = 2;
-const COMPLETION = 3;
-const STREAM_INVOCATION = 4;
-const CANCEL_INVOCATION = 5;
-const CLOSE = 7;
-const ACK = 8;
 
 /**
  * Checks that a parsed JSON value is a well-formed hub message and returns it typed, without copying. Returns
