@@ -25,6 +25,12 @@ const SHARED_IMPORTS =
   '{ createHubConnection, jsonHubProtocol, createHub, HubStreamObserver, HubInvokeObserver }';
 /** What @hubrx/react may add on top of core with its shared hubs (bytes, gzipped): the issue's budget. */
 const REACT_BUDGET = 1500;
+const VUE = 'vue/src/index.ts';
+/** Every composable, as a chat app using all of them imports them (and `createHub`, which comes with core). */
+const VUE_IMPORTS =
+  '{ createHub, useHub, useHubState, useHubEvent, useHubHandler, useHubInvoke, useHubStream }';
+/** What @hubrx/vue may add on top of core with its shared hubs (bytes, gzipped): the issue's budget. */
+const VUE_BUDGET = 1500;
 /** The best-known React wrapper of the official client, installed in fixtures/react-18 (its peer is signalr 8). */
 const REACT_SIGNALR = 'fixtures/react-18/node_modules/react-signalr/lib/signalr/index.js';
 /** What the MessagePack subpath may add on top of core (bytes, gzipped). */
@@ -172,6 +178,26 @@ export default [
     name: '@hubrx/react + core + rxjs, every hook (react excluded)',
     import: { [CORE]: CORE_IMPORTS, [REACT]: REACT_IMPORTS },
     ignore: ['react', 'react-dom'],
+    gzip: true,
+    limit: '19 kB',
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: `@hubrx/vue, every composable, on top of core and its shared hubs (rxjs, vue excluded; limit = ${shared} B + ${VUE_BUDGET} B)`,
+    import: {
+      [CORE]: '{ createHubConnection, jsonHubProtocol, HubStreamObserver, HubInvokeObserver }',
+      [VUE]: VUE_IMPORTS,
+    },
+    ignore: ['rxjs', 'vue'],
+    gzip: true,
+    limit: `${shared + VUE_BUDGET} B`,
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    // What a Vue app ships for hubrx: core, the rxjs it uses and every composable (vue itself excluded).
+    name: '@hubrx/vue + core + rxjs, every composable (vue excluded)',
+    import: { [CORE]: CORE_IMPORTS, [VUE]: VUE_IMPORTS },
+    ignore: ['vue'],
     gzip: true,
     limit: '19 kB',
     modifyEsbuildConfig: browserEsm,

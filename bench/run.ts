@@ -10,6 +10,7 @@ import { printResults } from './harness.js';
 import { hostileBenchmark } from './hostile.js';
 import { loadBenchmark } from './load.js';
 import { reactRenderBenchmark } from './react-render.js';
+import { vueRenderBenchmark } from './vue-render.js';
 
 const suites: Record<string, () => Promise<void>> = {
   codecs: async () => {
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<void>> = {
   hostile: hostileBenchmark,
   browser: browserBenchmark,
   react: reactRenderBenchmark,
+  vue: vueRenderBenchmark,
 };
 
 const wanted = process.argv.slice(2);
