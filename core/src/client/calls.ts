@@ -19,7 +19,10 @@ function subscribeCall(this: Observable<unknown>, subscriber: Subscriber<unknown
   return run(this as ConfiguredCall<unknown>, subscriber);
 }
 
-/** Runs a call once; defined in ConfiguredCall's static block, where its private fields are in reach. */
+/**
+ * Runs a call once, reporting to `sink`. Made by the first ConfiguredCall constructed, where its private fields
+ * are in reach (a class static block would do, but needs Safari 16.4).
+ */
 let run: (call: ConfiguredCall<unknown>, sink: CallSink) => TeardownLogic;
 
 /** What {@link HubCall} and {@link HubStream} share: the call they start on subscribe, and its options. */
@@ -36,6 +39,15 @@ abstract class ConfiguredCall<T> extends Observable<T> {
     this.#target = target;
     this.#args = args;
     this.#options = options;
+    run ??= (call, sink) =>
+      new PendingCall(
+        call.#context,
+        call instanceof HubStream,
+        call.#target,
+        call.#args,
+        call.#options,
+        sink,
+      );
   }
 
   /** The same call with options (merged with any given before). */
@@ -47,18 +59,6 @@ abstract class ConfiguredCall<T> extends Observable<T> {
       options: CallOptions,
     ) => this;
     return new Call(this.#context, this.#target, this.#args, { ...this.#options, ...options });
-  }
-
-  static {
-    run = (call, sink) =>
-      new PendingCall(
-        call.#context,
-        call instanceof HubStream,
-        call.#target,
-        call.#args,
-        call.#options,
-        sink,
-      );
   }
 }
 
