@@ -65,6 +65,31 @@ describe('HubConnection: invoke', () => {
     expect(await result).toBe(3);
   });
 
+  it('invokes once per await or then, and calls back as a promise does: after the whole frame was routed', async () => {
+    const h = harness();
+    await connected(h);
+    const idle = h.clock.pending;
+    const seen: string[] = [];
+    h.connection.on('Tick').subscribe(() => seen.push('tick'));
+    const call = h.connection.invoke('Add', 1, 2);
+    const first = call.then((value) => seen.push(`first ${String(value)}`));
+    const second = call.with({ timeoutMs: 1000 }).then((value) => seen.push(`second ${String(value)}`));
+    await flush();
+    expect(h.server.sent(MessageType.Invocation)).toEqual([
+      { type: MessageType.Invocation, invocationId: '0', target: 'Add', arguments: [1, 2] },
+      { type: MessageType.Invocation, invocationId: '1', target: 'Add', arguments: [1, 2] },
+    ]);
+    h.server.send(
+      { type: MessageType.Completion, invocationId: '1', result: 'b' },
+      { type: MessageType.Completion, invocationId: '0', result: 'a' },
+      { type: MessageType.Invocation, target: 'Tick', arguments: [] },
+    );
+    expect(seen).toEqual(['tick']);
+    await Promise.all([first, second]);
+    expect(seen).toEqual(['tick', 'second b', 'first a']);
+    expect(h.clock.pending).toBe(idle); // the second call's timeout went with it
+  });
+
   it("fails with a HubError carrying the server's message", async () => {
     const h = harness();
     await connected(h);
