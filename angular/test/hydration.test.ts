@@ -1,0 +1,3 @@
+import { hydrationSuite } from './hydration.suite.js';
+
+hydrationSuite('zoneless');

@@ -1,0 +1,4 @@
+// @vitest-environment node
+import { ssrSuite } from './ssr.suite.js';
+
+ssrSuite('zoneless');
