@@ -31,6 +31,12 @@ const VUE_IMPORTS =
   '{ createHub, useHub, useHubState, useHubEvent, useHubHandler, useHubInvoke, useHubStream }';
 /** What @hubrx/vue may add on top of core with its shared hubs (bytes, gzipped): the issue's budget. */
 const VUE_BUDGET = 1500;
+const ANGULAR = 'angular/src/index.ts';
+/** Every inject function, as a chat app using all of them imports them (and `createHub`, which comes with core). */
+const ANGULAR_IMPORTS =
+  '{ createHub, injectHub, injectHubState, injectHubEvent, injectHubHandler, injectHubInvoke, injectHubStream }';
+/** What @hubrx/angular may add on top of core with its shared hubs (bytes, gzipped): the issue's budget. */
+const ANGULAR_BUDGET = 1500;
 /** The best-known React wrapper of the official client, installed in fixtures/react-18 (its peer is signalr 8). */
 const REACT_SIGNALR = 'fixtures/react-18/node_modules/react-signalr/lib/signalr/index.js';
 /** What the MessagePack subpath may add on top of core (bytes, gzipped). */
@@ -201,6 +207,27 @@ export default [
     gzip: true,
     limit: '19 kB',
     modifyEsbuildConfig: browserEsm,
+  },
+  {
+    name: `@hubrx/angular, every function, on top of core and its shared hubs (rxjs, @angular excluded; limit = ${shared} B + ${ANGULAR_BUDGET} B)`,
+    import: {
+      [CORE]: '{ createHubConnection, jsonHubProtocol, HubStreamObserver, HubInvokeObserver }',
+      [ANGULAR]: ANGULAR_IMPORTS,
+    },
+    ignore: ['rxjs', '@angular/core'],
+    gzip: true,
+    limit: `${shared + ANGULAR_BUDGET} B`,
+    modifyEsbuildConfig: browserEsm,
+  },
+  {
+    // What an Angular app ships for hubrx: core, the rxjs it uses (resolved with the `es2015` condition, as the
+    // Angular CLI does; an Angular app has rxjs anyway) and every function (@angular/core excluded).
+    name: '@hubrx/angular + core + rxjs (`es2015`, as Angular CLI), every function (@angular excluded)',
+    import: { [CORE]: CORE_IMPORTS, [ANGULAR]: ANGULAR_IMPORTS },
+    ignore: ['@angular/core'],
+    gzip: true,
+    limit: '19 kB',
+    modifyEsbuildConfig: (config) => ({ ...browserEsm(config), conditions: ['@hubrx/source', 'es2015'] }),
   },
   {
     // react-signalr's context and hooks over the same official client as above (its own peer, signalr 8, swapped
