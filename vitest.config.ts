@@ -59,12 +59,49 @@ const vueProject = (
   },
 });
 
-// @hubrx/angular's projects: jsdom, and `ws` aliased as for React's.
-const angularProject = (name: string, include: string[], exclude: string[] = []) => ({
+// @hubrx/angular's projects: jsdom, and `ws` aliased as for React's; `alias` puts another Angular in place.
+const angularProject = (
+  name: string,
+  include: string[],
+  exclude: string[] = [],
+  alias: { find: RegExp; replacement: string }[] = [],
+) => ({
   extends: true as const,
-  resolve: { alias: [{ find: /^ws$/, replacement: nodeWs }] },
-  test: { name, include, exclude, environment: 'jsdom', testTimeout: 20_000 },
+  resolve: { alias: [{ find: /^ws$/, replacement: nodeWs }, ...alias] },
+  test: {
+    name,
+    include,
+    exclude,
+    environment: 'jsdom',
+    testTimeout: 20_000,
+    // The Angular major the suites check they run on.
+    env: { HUBRX_ANGULAR_MAJOR: alias.length > 0 ? '20' : '21' },
+  },
 });
+// Angular 20.3 of fixtures/angular-20 (its own workspace), by exact specifier: the test files' and angular/src's
+// imports go there, and Angular's own packages, loaded by Node from there, import each other there.
+const angular20 = join(import.meta.dirname, 'fixtures/angular-20/node_modules');
+const angular20Resolve = createRequire(join(angular20, '..', 'package.json')).resolve;
+const exactly = (id: string) => new RegExp(`^${id.replace(/[./]/g, '\\$&')}$`);
+const angular20Alias = [
+  ...[
+    '@angular/core',
+    '@angular/core/rxjs-interop',
+    '@angular/core/testing',
+    '@angular/common',
+    '@angular/compiler',
+    '@angular/platform-browser',
+    '@angular/platform-browser/testing',
+    '@angular/platform-server',
+  ].map((id) => ({ find: exactly(id), replacement: angular20Resolve(id) })),
+  // zone.js's ES module builds (`require` would give its UMD bundles).
+  ...['zone', 'zone-mix', 'zone-node'].map((file) => ({
+    find: exactly(file === 'zone' ? 'zone.js' : `zone.js/${file.slice(5)}`),
+    replacement: join(angular20, `zone.js/fesm2015/${file}.js`),
+  })),
+];
+// Angular 20 runs the same suites, except the CLI build (angular/test/cli-app is an Angular 21 app).
+const ANGULAR_NOT_20 = ['angular/test/cli-app.test.ts', 'angular/test/types.test.ts'];
 
 export default defineConfig({
   resolve: { conditions: [...conditions, ...defaultClientConditions] },
@@ -133,6 +170,17 @@ export default defineConfig({
       // As the Angular CLI builds zone.js apps: async/await lowered to generators over zone.js's Promise (native
       // `await` would lose the zone), so that a connection started in Angular's zone would stay in it.
       { ...angularProject('angular-zone', ['angular/test/**/*.zone.test.ts']), oxc: { target: 'es2016' } },
+      // The same with Angular 20, the oldest it supports.
+      angularProject(
+        'angular-20',
+        ['angular/test/**/*.test.ts'],
+        ['angular/test/**/*.zone.test.ts', ...ANGULAR_NOT_20],
+        angular20Alias,
+      ),
+      {
+        ...angularProject('angular-20-zone', ['angular/test/**/*.zone.test.ts'], [], angular20Alias),
+        oxc: { target: 'es2016' },
+      },
       // @hubrx/react against the mock server (on a port and through msw), with React 19 and with React 18.3.
       reactProject('react', []),
       reactProject('react-18', [

@@ -19,6 +19,7 @@ import {
   type Provider,
   type Signal,
   type Type,
+  VERSION,
 } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -127,6 +128,10 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
   }
 
   describe(`@hubrx/angular, ${detection}, mock server ${mode === 'port' ? 'on a port' : 'in msw mode'}`, () => {
+    it(`runs on the Angular of its test project (${process.env.HUBRX_ANGULAR_MAJOR})`, () => {
+      expect(VERSION.major).toBe(process.env.HUBRX_ANGULAR_MAJOR);
+    });
+
     it('components and a service using every function open exactly one connection, and each function works', async () => {
       const { hub } = chatHub();
 
