@@ -6,6 +6,7 @@ import {
   afterEveryRender,
   ApplicationRef,
   Component,
+  Directive,
   inject,
   Injectable,
   InjectionToken,
@@ -132,7 +133,7 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
       expect(VERSION.major).toBe(process.env.HUBRX_ANGULAR_MAJOR);
     });
 
-    it('components and a service using every function open exactly one connection, and each function works', async () => {
+    it('components, a directive and a service using every function open exactly one connection, and each function works', async () => {
       const { hub } = chatHub();
 
       @Injectable()
@@ -151,9 +152,15 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
         }
       }
 
+      /** A directive is a consumer too. */
+      @Directive({ selector: '[chatPresence]', host: { '[attr.data-status]': 'state().status' } })
+      class Presence {
+        readonly state = injectHubState(inject(HUB));
+      }
+
       @Component({
         selector: 'chat-page',
-        imports: [Status],
+        imports: [Status, Presence],
         template: `
           <p id="status">{{ chat.state().status }}</p>
           <p id="url">{{ chat.connection.url }}</p>
@@ -163,6 +170,7 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
           <p id="messages">{{ chat.messages().join('|') }}</p>
           <chat-status id="a" />
           <chat-status id="b" />
+          <p id="presence" chatPresence></p>
           <button (click)="chat.add.invoke(1, 2)">add</button>
         `,
       })
@@ -181,6 +189,9 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
       const id = hub.connection.state.connectionId!;
       expect(text(fixture, '#a')).toBe(`connected ${id}`);
       expect(text(fixture, '#b')).toBe(`connected ${id}`);
+      expect(
+        (fixture.nativeElement as HTMLElement).querySelector('#presence')!.getAttribute('data-status'),
+      ).toBe('connected');
       expect(text(fixture, '#url')).toBe(server.url);
       expect(server.stats.negotiates).toBe(1);
       expect(server.stats.connections).toBe(1);
