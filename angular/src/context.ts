@@ -20,7 +20,7 @@ export interface HubContext {
 
 /**
  * The injector given, or the current injection context's (throwing Angular's NG0203, naming `fn`, when there is
- * none), with what the bindings take from it.
+ * none), with what the bindings take from it. A destroyed injector is an error.
  */
 export function hubContext(
   fn: (...args: never[]) => unknown,
@@ -31,9 +31,12 @@ export function hubContext(
     assertInInjectionContext(fn);
     injector = inject(Injector);
   }
+  const destroyRef = injector.get(DestroyRef);
+  // Before anything is retained: nothing could release it.
+  if (destroyRef.destroyed) throw new Error(`${fn.name}(): its injector is already destroyed.`);
   return {
     injector,
-    destroyRef: injector.get(DestroyRef),
+    destroyRef,
     zone: injector.get(NgZone),
     // `isPlatformServer` without a dependency on @angular/common.
     server: injector.get(PLATFORM_ID) === 'server',

@@ -438,7 +438,14 @@ export function bindingSuite(mode: Mode, detection: Detection): void {
       await until(() => expect((fixture.nativeElement as HTMLElement).textContent).toBe('connected'));
       server.mock.hub('/chat').clients.all.send('Message', 'ann', 'hi');
       await until(() => expect(onMessage).toHaveBeenCalledTimes(1));
+      const injector = fixture.componentRef.injector;
       fixture.destroy();
+      expect(hub.consumers).toBe(0);
+      // A destroyed injector could release nothing: refused before anything is retained.
+      expect(() => injectHubState(hub, { injector })).toThrow(
+        'injectHubState(): its injector is already destroyed.',
+      );
+      expect(() => injectHub(hub, { injector })).toThrow(/already destroyed/);
       expect(hub.consumers).toBe(0);
     });
 
