@@ -43,10 +43,10 @@ import {
   injectHubStream,
   type HubInvoke,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { TestClock } from './support/clock.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { TestClock } from '../../test/support/bindings/clock.js';
 import { signalInput } from './support/testbed.js';
-import { startServer, type Mode, type TestServer } from './support/servers.js';
+import { startServer, type Mode, type TestServer } from '../../test/support/bindings/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
 /** How the test bed runs change detection. */

@@ -22,8 +22,8 @@ import { provideServerRendering, renderApplication } from '@angular/platform-ser
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHub, type SharedHub } from '@hubrx/core';
 import { injectHubEvent, injectHubState, injectHubStream } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { startServer, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { startServer, type TestServer } from '../../test/support/bindings/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
 const HUB = new InjectionToken<Chat>('chat hub');

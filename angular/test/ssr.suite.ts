@@ -30,8 +30,8 @@ import {
   injectHubStream,
   ServerRenderError,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { startServer, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { startServer, type TestServer } from '../../test/support/bindings/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
 const HUB = new InjectionToken<Chat>('chat hub');

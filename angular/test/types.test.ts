@@ -14,7 +14,7 @@ import {
   type HubInvoke,
   type HubStream,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
 
 const chat: SharedHub<ChatServer, ChatClient> = createHub<ChatServer, ChatClient>({
   url: 'http://x.test/chat',

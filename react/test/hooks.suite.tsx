@@ -23,9 +23,9 @@ import {
   useHubStream,
   useSuspenseHub,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { TestClock } from './support/clock.js';
-import { startServer, type Mode, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { TestClock } from '../../test/support/bindings/clock.js';
+import { startServer, type Mode, type TestServer } from '../../test/support/bindings/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
 

@@ -16,8 +16,8 @@ import {
   useHubStream,
   useSuspenseHub,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { startServer, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { startServer, type TestServer } from '../../test/support/bindings/servers.js';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createApp, defineComponent, h, nextTick, ref, version } from 'vue';
 import { createHub, fixedDelays, MessageType, type SharedHub } from '@hubrx/core';
 import { useHubEvent, useHubHandler, useHubInvoke, useHubState, useHubStream } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { TestClock } from './support/clock.js';
-import { startServer, type Mode, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { TestClock } from '../../test/support/bindings/clock.js';
+import { startServer, type Mode, type TestServer } from '../../test/support/bindings/servers.js';
 
 type Chat = SharedHub<ChatServer, ChatClient>;
 

@@ -8,8 +8,8 @@ import { createSSRApp, defineComponent, h } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { createHub, type SharedHub } from '@hubrx/core';
 import { useHub, useHubEvent, useHubHandler, useHubInvoke, useHubState, useHubStream } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
-import { startServer, type TestServer } from './support/servers.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
+import { startServer, type TestServer } from '../../test/support/bindings/servers.js';
 
 let server: TestServer;
 beforeAll(async () => {

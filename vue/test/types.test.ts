@@ -16,7 +16,7 @@ import {
   type UseHubInvokeResult,
   type UseHubStreamResult,
 } from '../src/index.js';
-import type { ChatClient, ChatServer } from './support/chat.js';
+import type { ChatClient, ChatServer } from '../../test/support/bindings/chat.js';
 
 const chat: SharedHub<ChatServer, ChatClient> = createHub<ChatServer, ChatClient>({
   url: 'http://x.test/chat',

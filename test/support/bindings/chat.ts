@@ -1,7 +1,7 @@
 import { defineHub, HubException, type HubDefinition } from '@hubrx/mock-server';
 import type { StreamResult } from '@hubrx/core';
 
-/** The test hub's server methods, as an app would describe them for the typed composables. */
+/** The test hub's server methods, as an app would describe them for the typed hooks, composables and functions. */
 export interface ChatServer {
   Send(user: string, text: string): void;
   Add(a: number, b: number): number;
@@ -16,6 +16,8 @@ export interface ChatServer {
 /** What the server calls on the client. */
 export interface ChatClient {
   Message(user: string, text: string): void;
+  /** Sent to nobody's handler: frames the app does not read. */
+  Noise(n: number): void;
   Confirm(question: string): boolean;
 }
 
