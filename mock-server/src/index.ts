@@ -51,3 +51,26 @@ export { TEST_SIGNING_KEY, type AuthOptions } from './auth/authenticate.js';
 export type { JwtPayload } from './auth/jwt.js';
 export { authorizedHub, echoConnection, testHub, testPreset } from './presets/test-hub.js';
 export { presets } from './presets/index.js';
+export {
+  chatErrors,
+  chatHub,
+  chatPreset,
+  CHAT_DEMO_PASSWORD,
+  CHAT_DEMO_USERS,
+  CHAT_HISTORY_LENGTH,
+  CHAT_HUB_PATH,
+  CHAT_LOGIN_COOKIE,
+  CHAT_MAX_LONG_MESSAGE_LENGTH,
+  CHAT_MAX_MESSAGE_LENGTH,
+  CHAT_ROOMS,
+  type ChatPresetOptions,
+} from './presets/chat.js';
+export type { ChatRoomMessage } from './presets/chat-state.js';
+export type { PresetSettings } from './presets/index.js';
+export {
+  loginCookieKey,
+  loginRoutes,
+  type LoginRoutesOptions,
+  type TokenResponseBody,
+} from './auth/login-routes.js';
+export type { StaticMounts } from './node/static-files.js';

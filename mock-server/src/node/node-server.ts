@@ -11,6 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MockServerError } from '../errors.js';
 import { MockHubEngine, type MockHub, type MockHubOptions } from '../server/engine.js';
 import { DropConnection } from '../transport/channel.js';
+import { staticFiles, type StaticMounts } from './static-files.js';
 
 /** Options of {@link createMockHubServer}: the hubs and settings, and where to listen. */
 export interface MockHubServerOptions extends MockHubOptions {
@@ -18,6 +19,11 @@ export interface MockHubServerOptions extends MockHubOptions {
   readonly host?: string;
   /** Default 0: a free port. */
   readonly port?: number;
+  /**
+   * Folders served as static files by URL prefix, after hubs and routes: `{ '/react/': 'dist/react' }` (GET and
+   * HEAD; `index.html` for a folder; never outside the folder). For an app's pages next to its mock hubs.
+   */
+  readonly static?: StaticMounts;
 }
 
 /** A mock hub server listening on a real port. */
@@ -139,6 +145,7 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
+  private readonly files: ((request: Request) => Promise<Response | undefined>) | undefined;
   port: number;
   url = '';
 
@@ -146,6 +153,7 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
     super(options);
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
+    this.files = options.static === undefined ? undefined : staticFiles(options.static);
   }
 
   private origin(req: IncomingMessage): string {
@@ -159,7 +167,8 @@ class NodeMockHubServer extends MockHubEngine implements MockHubServer {
     });
     let response: Response | undefined;
     try {
-      response = await this.handle(toRequest(req, this.origin(req), await readBody(req), aborted.signal));
+      const request = toRequest(req, this.origin(req), await readBody(req), aborted.signal);
+      response = (await this.handle(request)) ?? (await this.files?.(request));
     } catch (error) {
       if (error instanceof DropConnection) {
         req.socket.destroy();
