@@ -1,5 +1,5 @@
 /**
- * The page of the React render benchmark (bench/react-render.ts), bundled for Chromium: 10,000 server events at
+ * The page of the React render benchmark (bench/render.ts), bundled for Chromium: 10,000 server events at
  * full speed into a list kept in React state, through `useHubEvent` or through a hand-written
  * `useEffect` + `subscribe` + `useState` component, over the same connection.
  */
@@ -17,16 +17,6 @@ interface BenchClient {
 }
 
 export type Variant = 'hook' | 'hand';
-export interface RoundResult {
-  readonly ms: number;
-  readonly renders: number;
-}
-
-declare global {
-  interface Window {
-    runRound(variant: Variant, count: number): Promise<RoundResult>;
-  }
-}
 
 const hub = createHub<BenchServer, BenchClient>({
   url: `${location.origin}/bench-hub`,

@@ -9,8 +9,7 @@ import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
 import { hostileBenchmark } from './hostile.js';
 import { loadBenchmark } from './load.js';
-import { reactRenderBenchmark } from './react-render.js';
-import { vueRenderBenchmark } from './vue-render.js';
+import { renderBenchmark } from './render.js';
 
 const suites: Record<string, () => Promise<void>> = {
   codecs: async () => {
@@ -24,8 +23,26 @@ const suites: Record<string, () => Promise<void>> = {
   load: loadBenchmark,
   hostile: hostileBenchmark,
   browser: browserBenchmark,
-  react: reactRenderBenchmark,
-  vue: vueRenderBenchmark,
+  react: () =>
+    renderBenchmark({
+      framework: 'React',
+      page: 'react-render-page.ts',
+      variants: { binding: 'hook', hand: 'hand' },
+      hand: 'hand-written useEffect + subscribe + useState',
+    }),
+  vue: () =>
+    renderBenchmark({
+      framework: 'Vue',
+      page: 'vue-render-page.ts',
+      variants: { binding: 'composable', hand: 'hand' },
+      hand: 'hand-written onMounted + subscribe + ref',
+      // Vue's production build, as Vite makes it.
+      define: {
+        __VUE_OPTIONS_API__: 'false',
+        __VUE_PROD_DEVTOOLS__: 'false',
+        __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+      },
+    }),
 };
 
 const wanted = process.argv.slice(2);

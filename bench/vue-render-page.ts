@@ -1,5 +1,5 @@
 /**
- * The page of the Vue render benchmark (bench/vue-render.ts), bundled for Chromium: 10,000 server events at full
+ * The page of the Vue render benchmark (bench/render.ts), bundled for Chromium: 10,000 server events at full
  * speed into a list kept in refs, through `useHubEvent` or through a hand-written `onMounted` + `subscribe` + `ref`
  * component, over the same connection.
  */
@@ -16,16 +16,6 @@ interface BenchClient {
 }
 
 export type Variant = 'composable' | 'hand';
-export interface RoundResult {
-  readonly ms: number;
-  readonly renders: number;
-}
-
-declare global {
-  interface Window {
-    runRound(variant: Variant, count: number): Promise<RoundResult>;
-  }
-}
 
 const hub = createHub<BenchServer, BenchClient>({
   url: `${location.origin}/bench-hub`,
