@@ -160,6 +160,21 @@ export default defineConfig({
         },
       },
       {
+        // The chat example's hub (examples/chat): the mock server's chat preset and the ASP.NET Core chat server, both
+        // started once (examples/chat/test/support/global-setup.ts), and the terminal client. One file at a time:
+        // presence and room history are the shared servers' state.
+        extends: true,
+        test: {
+          name: 'chat-hub',
+          include: ['examples/chat/test/hub/**/*.test.ts', 'examples/chat/test/terminal/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['examples/chat/test/support/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
         // msw mode: hubs served by msw handlers inside a jsdom test, no port.
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },

@@ -1,6 +1,8 @@
-// Builds and runs the ASP.NET Core reference server (test/server), the oracle of every conformance suite.
+// Builds and runs ASP.NET Core apps for the tests: the reference server (test/server), the oracle of every
+// conformance suite, and the chat example's server (examples/chat/dotnet, see examples/chat/test/support). An app is
+// described by a `DotnetApp` (its project folder, output folder and assembly name).
 //
-// - The app is built once into test/.dotnet-build and the build is skipped while a stamp file there still matches a
+// - An app is built once into its output folder and the build is skipped while a stamp file there still matches a
 //   content hash of the sources. Builds are serialized, within this process (a shared promise) and across processes
 //   (a lock directory), so parallel runs never build into the same folder at once.
 // - Each server listens on 127.0.0.1 with a port picked by the OS (`--urls http://127.0.0.1:0`); the real URL is read
@@ -17,14 +19,48 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** An ASP.NET Core app the tests build and start. */
+export interface DotnetApp {
+  /** For messages: `reference server`, `chat server`. */
+  readonly name: string;
+  /** The project folder (holds the .csproj), relative to the repository root. */
+  readonly project: string;
+  /** The build output folder, relative to the repository root (ignored by git). */
+  readonly output: string;
+  /** The assembly name: the output holds `<assembly>.dll`. */
+  readonly assembly: string;
+}
+
+/** Where an app's project, build, stamp and lock are. */
+export interface DotnetAppPaths {
+  readonly project: string;
+  readonly output: string;
+  readonly dll: string;
+  readonly stamp: string;
+  readonly lock: string;
+}
+
+export function dotnetAppPaths(app: DotnetApp): DotnetAppPaths {
+  const output = join(repoRoot, app.output);
+  return {
+    project: join(repoRoot, app.project),
+    output,
+    dll: join(output, `${app.assembly}.dll`),
+    stamp: join(output, '.hubrx-build-stamp'),
+    lock: join(output, '.hubrx-build-lock'),
+  };
+}
+
+/** The ASP.NET Core reference server of test/server. */
+export const referenceServerApp: DotnetApp = {
+  name: 'reference server',
+  project: 'test/server',
+  output: 'test/.dotnet-build',
+  assembly: 'HubRx.ReferenceServer',
+};
+
 /** Where things are; exported for tooling and error messages. */
-export const referenceServerPaths = {
-  project: join(repoRoot, 'test/server'),
-  output: join(repoRoot, 'test/.dotnet-build'),
-  dll: join(repoRoot, 'test/.dotnet-build/HubRx.ReferenceServer.dll'),
-  stamp: join(repoRoot, 'test/.dotnet-build/.hubrx-build-stamp'),
-  lock: join(repoRoot, 'test/.dotnet-build/.hubrx-build-lock'),
-} as const;
+export const referenceServerPaths: DotnetAppPaths = dotnetAppPaths(referenceServerApp);
 
 /** `HUBRX_REQUIRE_DOTNET=1`: a missing `dotnet` fails the run instead of skipping the ASP.NET Core suites. */
 export const requireDotnet = process.env.HUBRX_REQUIRE_DOTNET === '1';
@@ -62,7 +98,7 @@ export function dotnetAvailable(): boolean {
   return false;
 }
 
-export interface ReferenceServer {
+export interface DotnetServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   /** The server process's id (benchmarks read its memory). */
@@ -73,37 +109,50 @@ export interface ReferenceServer {
   stop(): Promise<void>;
 }
 
+/** A running reference server. */
+export type ReferenceServer = DotnetServer;
+
 // ---- build ----------------------------------------------------------------------------------------------------------
 
-let buildOnce: Promise<string> | undefined;
+const builds = new Map<string, Promise<string>>();
 
 /**
  * Builds the reference server unless the last build still matches the sources; resolves to the dll's path.
  * Concurrent callers share one build.
  */
 export function buildReferenceServer(): Promise<string> {
-  buildOnce ??= buildIfStale().catch((error: unknown) => {
-    buildOnce = undefined;
-    throw error;
-  });
-  return buildOnce;
+  return buildDotnetApp(referenceServerApp);
 }
 
-async function buildIfStale(): Promise<string> {
-  const { dll, stamp, output, project } = referenceServerPaths;
-  const fingerprint = await sourceFingerprint();
-  if (await isUpToDate(fingerprint)) return dll;
+/** Builds an app unless its last build still matches the sources; resolves to the dll's path. One build at a time. */
+export function buildDotnetApp(app: DotnetApp): Promise<string> {
+  let build = builds.get(app.project);
+  if (build === undefined) {
+    build = buildIfStale(app).catch((error: unknown) => {
+      builds.delete(app.project);
+      throw error;
+    });
+    builds.set(app.project, build);
+  }
+  return build;
+}
+
+async function buildIfStale(app: DotnetApp): Promise<string> {
+  const paths = dotnetAppPaths(app);
+  const { dll, stamp, output, project } = paths;
+  const fingerprint = await sourceFingerprint(project);
+  if (await isUpToDate(paths, fingerprint)) return dll;
 
   await mkdir(output, { recursive: true });
-  await withLock(async () => {
+  await withLock(paths.lock, async () => {
     // Another process may have built while we waited for the lock.
-    if (await isUpToDate(fingerprint)) return;
+    if (await isUpToDate(paths, fingerprint)) return;
     await rm(stamp, { force: true });
     const args = ['build', project, '-c', 'Release', '-o', output, '--nologo', '--disable-build-servers'];
     const result = await run('dotnet', args, BUILD_TIMEOUT_MS);
     if (result.code !== 0 || !existsSync(dll)) {
       throw new Error(
-        `Building the ASP.NET Core reference server failed (dotnet ${args.join(' ')}, exit ${String(result.code)}):\n` +
+        `Building the ASP.NET Core ${app.name} failed (dotnet ${args.join(' ')}, exit ${String(result.code)}):\n` +
           result.output,
       );
     }
@@ -112,18 +161,17 @@ async function buildIfStale(): Promise<string> {
   return dll;
 }
 
-async function isUpToDate(fingerprint: string): Promise<boolean> {
-  if (!existsSync(referenceServerPaths.dll)) return false;
+async function isUpToDate(paths: DotnetAppPaths, fingerprint: string): Promise<boolean> {
+  if (!existsSync(paths.dll)) return false;
   try {
-    return (await readFile(referenceServerPaths.stamp, 'utf8')) === fingerprint;
+    return (await readFile(paths.stamp, 'utf8')) === fingerprint;
   } catch {
     return false;
   }
 }
 
-/** A hash over the path and content of every build input in test/server (not bin/, obj/ or Markdown). */
-async function sourceFingerprint(): Promise<string> {
-  const root = referenceServerPaths.project;
+/** A hash over the path and content of every build input of a project folder (not bin/, obj/ or Markdown). */
+async function sourceFingerprint(root: string): Promise<string> {
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -149,8 +197,7 @@ async function sourceFingerprint(): Promise<string> {
 }
 
 /** Cross-process mutual exclusion with a lock directory (mkdir is atomic); stale locks of dead owners are broken. */
-async function withLock(fn: () => Promise<void>): Promise<void> {
-  const lock = referenceServerPaths.lock;
+async function withLock(lock: string, fn: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS;
   for (;;) {
     try {
@@ -198,21 +245,40 @@ export interface StartOptions {
   readonly extraArgs?: readonly string[];
   /** Echo the server's log to stderr (default: HUBRX_SERVER_LOGS=1). */
   readonly echoLogs?: boolean;
+  /** Extra environment variables for the server. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The server's working directory (default its output folder). */
+  readonly cwd?: string;
 }
 
 /** Builds (if needed) and starts a reference server on a free port of 127.0.0.1. */
-export async function startReferenceServer(options: StartOptions = {}): Promise<ReferenceServer> {
-  const dll = await buildReferenceServer();
+export function startReferenceServer(options: StartOptions = {}): Promise<ReferenceServer> {
+  return startDotnetApp(referenceServerApp, options);
+}
+
+/**
+ * Builds (if needed) and starts an app with `--urls http://127.0.0.1:0 --exit-on-stdin-eof` (the app must accept
+ * the latter: exit when its stdin closes) and the extra arguments; resolves once it logged `Now listening on:`.
+ */
+export async function startDotnetApp(app: DotnetApp, options: StartOptions = {}): Promise<DotnetServer> {
+  const dll = await buildDotnetApp(app);
+  const label = app.name.replaceAll(' ', '-');
   const child = spawn(
     'dotnet',
     [dll, '--urls', 'http://127.0.0.1:0', '--exit-on-stdin-eof', ...(options.extraArgs ?? [])],
     {
-      cwd: referenceServerPaths.output,
-      env: { ...dotnetEnv, ASPNETCORE_ENVIRONMENT: 'Production', DOTNET_ENVIRONMENT: 'Production' },
+      // Relative paths in extraArgs (e.g. the chat server's --static) resolve against it.
+      cwd: options.cwd ?? dotnetAppPaths(app).output,
+      env: {
+        ...dotnetEnv,
+        ASPNETCORE_ENVIRONMENT: 'Production',
+        DOTNET_ENVIRONMENT: 'Production',
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  const output = new OutputBuffer((options.echoLogs ?? showServerLogs) ? '[reference-server] ' : undefined);
+  const output = new OutputBuffer((options.echoLogs ?? showServerLogs) ? `[${label}] ` : undefined);
   output.attach(child);
 
   const exited = new Promise<string>((resolveExit) => {
@@ -234,7 +300,7 @@ export async function startReferenceServer(options: StartOptions = {}): Promise<
       const timer = setTimeout(() => {
         reject(
           new Error(
-            `The reference server did not report "Now listening on:" within ${STARTUP_TIMEOUT_MS} ms`,
+            `The ${app.name} did not report "Now listening on:" within ${STARTUP_TIMEOUT_MS} ms`,
           ),
         );
       }, STARTUP_TIMEOUT_MS);
@@ -251,7 +317,7 @@ export async function startReferenceServer(options: StartOptions = {}): Promise<
       });
       void exited.then((how) => {
         clearTimeout(timer);
-        reject(new Error(`The reference server ended during startup (${how})`));
+        reject(new Error(`The ${app.name} ended during startup (${how})`));
       });
     });
   } catch (error) {
