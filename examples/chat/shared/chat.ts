@@ -1,0 +1,224 @@
+/**
+ * What the three front-ends share besides the contract and the stylesheet: the hub's options, the channels, and
+ * the few pure functions that turn hub data into what the page shows. Framework-free; each front-end creates its
+ * hub with its own binding's `createHub` from {@link hubOptions}.
+ */
+import {
+  exponentialBackoff,
+  outbox,
+  type ConnectionState,
+  type SharedHub,
+  type SharedHubOptions,
+} from '@hubrx/core';
+import { HISTORY_LENGTH, ROOMS, type Room, type RoomMessage } from './contract.js';
+import type { Session } from './session.js';
+
+/** The chat hub, on the page's origin. */
+export const HUB_URL = '/hubs/chat';
+
+/** How many messages a channel keeps on the page (the oldest go first). */
+export const KEEP = 200;
+
+/** Texts longer than this go up with `SendLongMessage`, in chunks of this size. */
+export const CHUNK_LENGTH = 1000;
+
+/**
+ * The hub's options: tokens from the session, a reconnect policy that never gives up (waits of up to 10 s, so that
+ * a restarted server is found again soon), and core's outbox: what is sent while reconnecting goes out, in order,
+ * once connected.
+ */
+export function hubOptions(session: Session): SharedHubOptions {
+  return {
+    url: HUB_URL,
+    accessTokenFactory: session.accessToken,
+    reconnect: exponentialBackoff({ maxMs: 10_000 }),
+    outbox: outbox(),
+  };
+}
+
+/**
+ * A channel of the sidebar: `everyone` is the classic `SendMessage`/`newMessage` broadcast (live only, no
+ * history), `#room` one of the hub's rooms, `@user` a direct conversation.
+ */
+export type Channel = 'everyone' | `#${Room}` | `@${string}`;
+
+export const ROOM_CHANNELS: readonly `#${Room}`[] = ROOMS.map((room) => `#${room}` as const);
+
+/** The room of a `#room` channel. */
+export function roomOf(channel: Channel): Room | undefined {
+  return channel.startsWith('#') ? (channel.slice(1) as Room) : undefined;
+}
+
+/** The other user of an `@user` channel. */
+export function peerOf(channel: Channel): string | undefined {
+  return channel.startsWith('@') ? channel.slice(1) : undefined;
+}
+
+/** A channel's name and what it is, for its header. */
+export function describe(channel: Channel): { readonly title: string; readonly note: string } {
+  const room = roomOf(channel);
+  if (room !== undefined) {
+    return {
+      title: `# ${room}`,
+      note: `a room: its last ${HISTORY_LENGTH} messages on joining; long texts go up in chunks`,
+    };
+  }
+  if (channel === 'everyone') return { title: '# everyone', note: 'everyone online, live (SendMessage)' };
+  return { title: `@ ${peerOf(channel)}`, note: 'direct messages, with read receipts' };
+}
+
+/** One line of a channel, as the message list shows it. */
+export interface Line {
+  readonly id: string;
+  /** `message`: someone wrote it; `notice`: presence ("bob joined"). */
+  readonly kind: 'message' | 'notice';
+  readonly user: string;
+  readonly text: string;
+  /** ISO 8601. */
+  readonly at: string;
+  /** A direct message you sent: its read receipt, once the recipient's client answered. */
+  readonly receipt?: 'waiting' | 'read' | 'unread';
+}
+
+let lineIds = 0;
+
+/** A line made on this page (the everyone channel's messages, notices, direct messages have no id of their own). */
+export function line(user: string, text: string, kind: Line['kind'] = 'message'): Line {
+  return { id: `l${++lineIds}`, kind, user, text, at: new Date().toISOString() };
+}
+
+/** A room message's line. */
+export function roomLine(message: RoomMessage): Line {
+  return { id: message.id, kind: 'message', user: message.user, text: message.text, at: message.sentAt };
+}
+
+/** `lines` with `added` at the end, at most {@link KEEP} (a new array: the frameworks compare by identity). */
+export function append(lines: readonly Line[] | undefined, added: Line): Line[] {
+  if (lines === undefined) return [added];
+  const next = lines.length >= KEEP ? lines.slice(lines.length - KEEP + 1) : lines.slice();
+  next.push(added);
+  return next;
+}
+
+/**
+ * `lines` and `added` without duplicates (a room's history streams again after a reconnect and overlaps what
+ * came live), by time, at most {@link KEEP}.
+ */
+export function merge(lines: readonly Line[] | undefined, added: readonly Line[]): Line[] {
+  const byId = new Map<string, Line>();
+  for (const item of lines ?? []) byId.set(item.id, item);
+  for (const item of added) byId.set(item.id, item);
+  return [...byId.values()].sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1)).slice(-KEEP);
+}
+
+/** `lines` with the line `id` changed by `change`. */
+export function update(lines: readonly Line[] | undefined, id: string, change: Partial<Line>): Line[] {
+  return (lines ?? []).map((item) => (item.id === id ? { ...item, ...change } : item));
+}
+
+/** What to show of a failed call: the server's own words for a refused one (its HubException's message). */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'HubError') return error.message.replace(/^.*HubException: /s, '');
+  if (error.name === 'ConnectionClosedError') return `Not sent (${error.message}): try again.`;
+  return error.message;
+}
+
+/** `HH:MM` of an ISO time, in the user's time zone. */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The text in chunks of {@link CHUNK_LENGTH}, as `SendLongMessage`'s upload stream (an AsyncIterable: core pulls
+ * each chunk when the connection takes it).
+ */
+export async function* chunks(text: string): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += CHUNK_LENGTH)
+    yield await Promise.resolve(text.slice(i, i + CHUNK_LENGTH));
+}
+
+/**
+ * Read receipts for direct messages (the `directMessage` client result): `true` once the conversation with the
+ * sender is open, at once if it is; `false` if it is not opened within 9 s (the servers answer `read: false`
+ * themselves after 10 s).
+ */
+export class Receipts {
+  readonly #waiting = new Map<string, ((read: boolean) => void)[]>();
+
+  /** The answer for a direct message from `peer`; `open`: whether that conversation is on screen now. */
+  answer(peer: string, open: boolean): boolean | Promise<boolean> {
+    if (open) return true;
+    return new Promise<boolean>((resolve) => {
+      const list = this.#waiting.get(peer) ?? [];
+      this.#waiting.set(peer, [...list, resolve]);
+      setTimeout(() => resolve(false), 9_000);
+    });
+  }
+
+  /** The conversation with `peer` is on screen: its waiting messages were read. */
+  opened(peer: string): void {
+    for (const resolve of this.#waiting.get(peer) ?? []) resolve(true);
+    this.#waiting.delete(peer);
+  }
+}
+
+/** What the connection banner says. */
+export interface Banner {
+  /** `ok` (connected), `busy` (connecting or reconnecting), `down` (disconnected). */
+  readonly tone: 'ok' | 'busy' | 'down';
+  readonly title: string;
+  /** Why the connection was lost or an attempt failed, while not connected. */
+  readonly why: string | undefined;
+  /** Whether "reconnect now" would help: waiting between attempts, or disconnected. */
+  readonly canReconnect: boolean;
+}
+
+/**
+ * The banner for a connection state; `retryAt` is when the wait under way ends (`Date.now()` when the state came,
+ * plus `nextRetryInMs`), `now` the time to count down from.
+ */
+export function banner(state: ConnectionState, retryAt: number | undefined, now: number): Banner {
+  const why = state.lastError?.message;
+  const waiting =
+    state.nextRetryInMs !== null && retryAt !== undefined
+      ? `, next retry in ${Math.max(0, Math.ceil((retryAt - now) / 1000))} s`
+      : state.attempt > 0
+        ? ', trying now…'
+        : '';
+  switch (state.status) {
+    case 'connected':
+      return { tone: 'ok', title: 'Connected', why: undefined, canReconnect: false };
+    case 'connecting':
+      return {
+        tone: 'busy',
+        title: state.attempt > 0 ? `Connecting: attempt ${state.attempt}${waiting}` : 'Connecting…',
+        why: state.attempt > 0 ? why : undefined,
+        canReconnect: state.nextRetryInMs !== null,
+      };
+    case 'reconnecting':
+      return {
+        tone: 'busy',
+        title:
+          state.attempt > 0
+            ? `Reconnecting: attempt ${state.attempt}${waiting}`
+            : 'Connection lost, reconnecting…',
+        why,
+        canReconnect: state.nextRetryInMs !== null,
+      };
+    case 'disconnecting':
+      return { tone: 'down', title: 'Disconnecting…', why: undefined, canReconnect: false };
+    case 'disconnected':
+      return { tone: 'down', title: 'Disconnected', why, canReconnect: true };
+  }
+}
+
+/**
+ * "Reconnect now": ends the reconnect wait under way, so that the next attempt starts at once (core ends its waits
+ * on the browser's `online` event, the network being back: here the user says the same), or starts a connection
+ * that was closed for good.
+ */
+export function reconnectNow(hub: SharedHub<object, object>): void {
+  if (hub.connection.state.status === 'disconnected') hub.retry().catch(() => undefined);
+  else window.dispatchEvent(new Event('online'));
+}
