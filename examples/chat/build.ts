@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,7 +57,11 @@ async function inputsHash(app: FrontEnd, mode: Mode): Promise<string> {
     join(ROOT, 'core/src'),
     join(ROOT, app, 'src'),
   ];
-  const files = [...(await Promise.all(dirs.map(filesUnder))).flat(), join(ROOT, 'package-lock.json')].sort();
+  const files = [
+    ...(await Promise.all(dirs.map(filesUnder))).flat(),
+    join(ROOT, 'package-lock.json'),
+    import.meta.filename,
+  ].sort();
   const hash = createHash('sha256').update(`${app} ${mode}\n`);
   for (const file of files) hash.update(`${relative(ROOT, file)}\n`).update(await readFile(file));
   return hash.digest('hex');
@@ -101,8 +105,16 @@ function ngBuild(): Promise<void> {
   });
 }
 
+/** Builds one front-end unless it is up to date (or `force`), holding the build lock. */
+export function buildFrontEndLocked(
+  app: FrontEnd,
+  options: { readonly mode?: Mode; readonly force?: boolean } = {},
+): Promise<BuildResult> {
+  return locked(() => buildFrontEnd(app, options));
+}
+
 /** Builds one front-end unless it is up to date (or `force`). */
-export async function buildFrontEnd(
+async function buildFrontEnd(
   app: FrontEnd,
   options: { readonly mode?: Mode; readonly force?: boolean } = {},
 ): Promise<BuildResult> {
@@ -123,6 +135,33 @@ export async function buildFrontEnd(
 }
 
 /**
+ * Runs `fn` holding the build lock (a directory: atomic across processes), so that `npm start` and a test run
+ * started at the same time never build into the same folder at once. A lock older than 10 minutes is stale.
+ */
+async function locked<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = join(CHAT_DIR, '.build-lock');
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = await stat(lock).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      if (since > 600_000) await rm(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
  * Builds the front-ends (all three by default) and the landing page into {@link DIST}. The Angular CLI runs in a
  * process of its own, alongside the Vite builds.
  */
@@ -133,6 +172,14 @@ export async function buildChat(
     readonly log?: (line: string) => void;
   } = {},
 ): Promise<BuildResult[]> {
+  return locked(() => buildAll(options));
+}
+
+async function buildAll(options: {
+  readonly apps?: readonly FrontEnd[];
+  readonly force?: boolean;
+  readonly log?: (line: string) => void;
+}): Promise<BuildResult[]> {
   const apps = options.apps ?? FRONT_ENDS;
   const force = options.force ?? false;
   const log = options.log ?? (() => undefined);

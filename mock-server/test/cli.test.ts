@@ -22,7 +22,10 @@ function start(...args: string[]): Promise<{ child: ChildProcess; url: string }>
   ]);
 }
 
-function run(command: string, args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+): Promise<{ child: ChildProcess; url: string; output: string }> {
   const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -30,7 +33,7 @@ function run(command: string, args: readonly string[]): Promise<{ child: ChildPr
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Now listening on: (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve({ child, url: match[1] });
+      if (match?.[1] !== undefined) resolve({ child, url: match[1], output });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -39,13 +42,35 @@ function run(command: string, args: readonly string[]): Promise<{ child: ChildPr
 }
 
 describe('npm start (the README)', () => {
-  it('serves the test preset on the port asked for', async () => {
-    const { url } = await run('npm', ['start', '--', '--port', '0']);
-    const client = connection(`${url}/testhub`);
+  // The chat example: its front-ends are built first (reused when up to date; a fresh clone builds them: hence the
+  // time allowed), then served with the chat preset's hub. The pages themselves are tested in Chromium by
+  // examples/chat/test/browser.
+  it('builds and serves the chat: the landing page, the three front-ends, the login API and the hub', async () => {
+    const { url, output } = await run('npm', ['start', '--', '--port', '0']);
+    expect(output).toContain('Demo users: alice, bob, carol (password: hubrx-demo)');
+    const landing = await (await fetch(`${url}/`)).text();
+    for (const app of ['react', 'vue', 'angular']) {
+      expect(landing).toContain(`href="${app}/"`);
+      const page = await fetch(`${url}/${app}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(`<title>hubrx chat`);
+    }
+    const login = await fetch(`${url}/api/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'hubrx-demo' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const client = connection(`${url}/hubs/chat`, { accessTokenFactory: () => token });
+    const received = new Promise<string[]>((resolve) =>
+      client.on('newMessage', (...args: string[]) => resolve(args)),
+    );
     await client.start();
-    expect(await client.invoke('Echo', 'from npm start')).toBe('from npm start');
+    await client.invoke('SendMessage', 'from npm start');
+    expect(await received).toEqual(['alice', 'from npm start']);
     await client.stop();
-  });
+  }, 300_000);
 });
 
 describe('hubrx-mock-server', () => {
