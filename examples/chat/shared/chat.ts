@@ -7,9 +7,11 @@ import {
   exponentialBackoff,
   outbox,
   type ConnectionState,
+  type HubConnection,
   type SharedHub,
   type SharedHubOptions,
 } from '@hubrx/core';
+import type { Subscription } from 'rxjs';
 import { HISTORY_LENGTH, ROOMS, type Room, type RoomMessage } from './contract.js';
 import type { Session } from './session.js';
 
@@ -52,6 +54,23 @@ export function roomOf(channel: Channel): Room | undefined {
 /** The other user of an `@user` channel. */
 export function peerOf(channel: Channel): string | undefined {
   return channel.startsWith('@') ? channel.slice(1) : undefined;
+}
+
+/**
+ * Calls `rejoin` each time the connection is lost. Groups belong to a server connection, so a reconnected client
+ * must join its rooms again; calls made while reconnecting wait in core's outbox, so JoinRoom calls made at once
+ * go out first on the next connection, before anything typed meanwhile (a room message needs the room joined).
+ * Subscribes to the state itself: a framework's render may come after the connection is back.
+ */
+export function onConnectionLost(
+  connection: HubConnection<object, object>,
+  rejoin: () => void,
+): Subscription {
+  let previous = connection.state.status;
+  return connection.state$.subscribe(({ status }) => {
+    if (status === 'reconnecting' && previous !== 'reconnecting') rejoin();
+    previous = status;
+  });
 }
 
 /** A channel's name and what it is, for its header. */

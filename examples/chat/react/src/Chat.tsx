@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useHub, useHubEvent, useHubHandler, useHubState, useHubStream } from '@hubrx/react';
 import {
   append,
@@ -9,6 +9,7 @@ import {
   errorText,
   line,
   merge,
+  onConnectionLost,
   peerOf,
   reconnectNow,
   Receipts,
@@ -75,13 +76,15 @@ export function Chat({ user, onLogout }: { user: string; onLogout: () => void })
       (failure: unknown) => setError(errorText(failure)),
     );
   };
-  // Rejoin the rooms after a reconnect.
+  // Rejoin the rooms after a reconnect (the rooms joined when the connection is lost).
+  const joined = useRef(joinedOn);
+  joined.current = joinedOn;
   useEffect(() => {
-    if (state.status !== 'connected') return;
-    for (const joined of Object.keys(joinedOn) as Room[]) {
-      if (joinedOn[joined] !== state.connectionId) join(joined);
-    }
-  }, [state.status, state.connectionId]);
+    const subscription = onConnectionLost(connection, () => {
+      for (const room of Object.keys(joined.current) as Room[]) join(room);
+    });
+    return () => subscription.unsubscribe();
+  }, [connection]);
 
   const open = (next: Channel) => {
     setChannel(next);

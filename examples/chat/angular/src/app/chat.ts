@@ -2,7 +2,9 @@ import {
   ChangeDetectionStrategy,
   Component,
   computed,
+  DestroyRef,
   effect,
+  inject,
   input,
   output,
   signal,
@@ -17,6 +19,7 @@ import {
   errorText,
   line,
   merge,
+  onConnectionLost,
   peerOf,
   Receipts,
   ROOM_CHANNELS,
@@ -207,17 +210,11 @@ export class ChatComponent {
         if (mine.length > 0) this.add(`#${mine[0]!.room}`, mine.map(roomLine));
       });
     });
-    // Rejoin the rooms after a reconnect.
-    effect(() => {
-      const { status, connectionId } = this.state();
-      if (status !== 'connected') return;
-      untracked(() => {
-        const joinedOn = this.joinedOn();
-        for (const room of Object.keys(joinedOn) as Room[]) {
-          if (joinedOn[room] !== connectionId) this.join(room);
-        }
-      });
+    // Rejoin the rooms after a reconnect (the rooms joined when the connection is lost).
+    const lost = onConnectionLost(this.connection, () => {
+      for (const room of Object.keys(this.joinedOn()) as Room[]) this.join(room);
     });
+    inject(DestroyRef).onDestroy(() => lost.unsubscribe());
   }
 
   add(to: Channel, added: Line[]): void {
