@@ -78,11 +78,12 @@ export function loginTokenFactory(
 }
 
 /**
- * Creates typed chat connections (`${url}/hubs/chat`) stopped after each test. Call in a `describe` body. `user` is
- * a name for {@link signToken}, or `{ accessTokenFactory }`.
+ * Creates typed chat connections (`${url}/hubs/chat`) stopped after each test. Call in a `describe` body; `url` may
+ * be a function, read when a connection is made (for a server started in `beforeAll`). `user` is a name for
+ * {@link signToken}, or `{ accessTokenFactory }`.
  */
 export function chatConnections(
-  url: string,
+  url: string | (() => string),
 ): (
   user: string | Pick<HubConnectionOptions, 'accessTokenFactory'>,
   options?: Partial<HubConnectionOptions>,
@@ -90,7 +91,8 @@ export function chatConnections(
   const create = trackedConnections();
   return (user, options = {}) => {
     const auth = typeof user === 'string' ? { accessTokenFactory: () => signToken(user) } : user;
-    return create(`${url}/hubs/chat`, { ...auth, ...options }) as unknown as ChatConnection;
+    const base = typeof url === 'string' ? url : url();
+    return create(`${base}/hubs/chat`, { ...auth, ...options }) as unknown as ChatConnection;
   };
 }
 
