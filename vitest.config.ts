@@ -179,6 +179,19 @@ export default defineConfig({
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },
       },
+      {
+        // The chat example in Chromium (examples/chat/test/browser): its React, Vue and Angular front-ends, built once
+        // per run by the global setup, against the mock server's chat preset and the ASP.NET Core chat server.
+        extends: true,
+        test: {
+          name: 'chat-browser',
+          include: ['examples/chat/test/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['examples/chat/test/browser/support/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 240_000,
+        },
+      },
       // @hubrx/angular: TestBed (JIT) in jsdom against the mock server, on a port and through msw; zoneless (and
       // server rendering, in Node) in `angular`, zone.js in `angular-zone`.
       angularProject('angular', ['angular/test/**/*.test.ts'], ['angular/test/**/*.zone.test.ts']),
