@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { AccessTokenContext, HubConnection, HubConnectionOptions } from '@hubrx/core';
 import { TEST_SIGNING_KEY } from '@hubrx/mock-server';
 
-import type { ChatClient, ChatServer, TokenResponse } from '../../shared/contract.js';
+import type { ChatClient, ChatServer, RoomMessage, TokenResponse } from '../../shared/contract.js';
 import { DEMO_PASSWORD } from '../../shared/contract.js';
 import { trackedConnections } from '../../../../test/support/client-helpers.js';
 
@@ -99,7 +99,7 @@ export function chatConnections(
 /** The messages a connection receives, by client method, from the moment it is made (subscribe before start). */
 export interface Inbox {
   readonly newMessage: [string, string][];
-  readonly roomMessage: unknown[];
+  readonly roomMessage: RoomMessage[];
   readonly presence: string[][];
   readonly userJoined: string[];
   readonly userLeft: string[];
