@@ -69,7 +69,7 @@ describe('an Angular CLI app using @hubrx/angular', () => {
     ).join('\n');
     // @hubrx/angular's and @hubrx/core's code is in it.
     expect(bundle.includes('Hub calls do not run on the server')).toBe(true);
-    expect(bundle.includes('server-render.invalid')).toBe(true);
+    expect(bundle.includes('pass an absolute http(s) URL')).toBe(true);
   });
 });
 

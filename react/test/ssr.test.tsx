@@ -73,10 +73,8 @@ describe('server rendering', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ServerRenderError);
 
-    // A relative URL needs a page; on the server the connection is only a placeholder, never started.
-    expect(renderToString(<App hub={relative} />)).toContain(
-      'disconnected http://server-render.invalid/chat',
-    );
+    // A relative URL needs a page: on the server the connection keeps it as given and is never started.
+    expect(renderToString(<App hub={relative} />)).toContain('disconnected /chat');
 
     // Let anything that might have been started get as far as the network.
     await new Promise((resolve) => setTimeout(resolve, 100));

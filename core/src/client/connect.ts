@@ -11,6 +11,7 @@ import type {
 } from '../transports/transport.js';
 import { WebSocketTransport } from '../transports/websocket.js';
 import { connectUrl, negotiate, type Negotiation } from './negotiate.js';
+import { absoluteUrl } from './options.js';
 
 /** How a connection attempt reaches the server. */
 export interface ConnectSettings {
@@ -75,6 +76,8 @@ export async function connectTransport(
   signal: AbortSignal,
 ): Promise<ConnectedTransport> {
   const { skipNegotiation } = settings;
+  // Kept as given where there was no page to resolve it against when the connection was created.
+  const hubUrl = absoluteUrl(settings.url);
   const g = globalThis as { WebSocket?: WebSocketConstructor; EventSource?: EventSourceConstructor };
   // The globals as they are now, not when the connection was created (see resolveOptions).
   const context: TransportContext = {
@@ -91,13 +94,13 @@ export async function connectTransport(
   const renegotiate = async (): Promise<Negotiation> =>
     skipNegotiation
       ? {
-          url: settings.url,
+          url: hubUrl,
           connectionId: null,
           connectionToken: null,
           transports: [{ transport: 'WebSockets', transferFormats: ['Text', 'Binary'] }],
           statefulReconnect: false,
         }
-      : negotiate(context.http, context.tokens, settings.url, settings.statefulReconnect, signal);
+      : negotiate(context.http, context.tokens, hubUrl, settings.statefulReconnect, signal);
   let negotiation: Negotiation | undefined;
   const attempts: TransportAttempt[] = [];
   for (const requested of settings.transports) {

@@ -11,7 +11,11 @@ import type { StatefulReconnect, StatefulReconnectFeature } from './stateful-rec
 
 /** Options of {@link createHubConnection}. */
 export interface HubConnectionOptions {
-  /** The hub URL: absolute, or relative to the page (browsers) or worker script. Its query is kept on every request. */
+  /**
+   * The hub URL: absolute, or relative to the page (browsers) or worker script. Its query is kept on every request.
+   * Where there is no page (server rendering, Node), a relative URL is kept as given and `start()` fails with a
+   * TypeError, so that a connection made at module scope can be imported on the server.
+   */
   readonly url: string;
   /**
    * Transports in order of preference; the first the server offers and that connects wins. Default: WebSockets,
@@ -103,12 +107,17 @@ function feature<T>(name: string, value: object | false | undefined, method: str
   return value as T;
 }
 
-/** Resolves a relative URL against the page (browsers) or the worker script (web workers). */
-function absoluteUrl(url: string): string {
+/**
+ * Resolves a relative URL against the page (browsers) or the worker script (web workers). With `deferred`, where
+ * there is neither, a URL that needs one is returned as given (for `start()` to refuse), instead of a TypeError.
+ */
+export function absoluteUrl(url: string, deferred?: boolean): string {
   const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  const base = scope.document?.baseURI ?? scope.location?.href;
   try {
-    return new URL(url, scope.document?.baseURI ?? scope.location?.href).href;
+    return new URL(url, base).href;
   } catch (cause) {
+    if (deferred && base === undefined) return url;
     throw new TypeError(`Invalid hub URL '${url}': pass an absolute http(s) URL.`, { cause });
   }
 }
@@ -122,7 +131,7 @@ export function resolveOptions(options: HubConnectionOptions): ResolvedOptions {
     );
   }
   return {
-    url: absoluteUrl(options.url),
+    url: absoluteUrl(options.url, true),
     transports: options.transports ?? ALL_TRANSPORTS,
     protocol: options.protocol ?? jsonHubProtocol(),
     accessTokenFactory: options.accessTokenFactory,

@@ -16,9 +16,6 @@ export interface SharedHubOptions extends HubConnectionOptions {
   readonly graceMs?: number;
 }
 
-/** Where no page gives a base to a relative hub URL (server rendering): reserved, never resolves (RFC 2606). */
-const NO_PAGE_BASE = 'http://server-render.invalid/';
-
 /**
  * A hub connection shared by every part of an app that uses it, started and stopped by reference counting:
  * created on first use, started by the first {@link SharedHub.retain}, stopped `graceMs` after the last release.
@@ -61,7 +58,7 @@ export class SharedHub<Server extends object = UntypedHub, Client extends object
 
   /** The connection, created on first use (not started): for `invoke`, `stream`, `send`, `on`, `handle`. */
   get connection(): HubConnection<Server, Client> {
-    return (this.#connection ??= createHubConnection<Server, Client>(withResolvableUrl(this.#options)));
+    return (this.#connection ??= createHubConnection<Server, Client>(this.#options));
   }
 
   /** How many consumers hold the hub now. */
@@ -256,15 +253,4 @@ export function createHub<Server extends object = UntypedHub, Client extends obj
   options: SharedHubOptions,
 ): SharedHub<Server, Client> {
   return new SharedHub<Server, Client>(options);
-}
-
-/**
- * A relative URL resolves against the page; with no page (server rendering) against a reserved `.invalid` host,
- * so that rendering can hold the connection (which it never starts) instead of failing.
- */
-function withResolvableUrl(options: SharedHubOptions): SharedHubOptions {
-  const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
-  if (scope.document?.baseURI !== undefined || scope.location?.href !== undefined) return options;
-  if (/^[a-z][a-z\d+.-]*:/i.test(options.url)) return options;
-  return { ...options, url: new URL(options.url, NO_PAGE_BASE).href };
 }

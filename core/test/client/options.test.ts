@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../../src/client/options.js';
+import { absoluteUrl, resolveOptions } from '../../src/client/options.js';
 import { outbox } from '../../src/client/outbox.js';
 import { statefulReconnect } from '../../src/client/stateful-reconnect.js';
 
@@ -56,7 +56,14 @@ describe('resolveOptions', () => {
   });
 
   it('rejects a URL that cannot be resolved, with a TypeError', () => {
-    expect(() => resolveOptions({ url: 'not a url' })).toThrow(TypeError);
+    expect(() => absoluteUrl('http://')).toThrow(
+      new TypeError("Invalid hub URL 'http://': pass an absolute http(s) URL."),
+    );
+    expect(() => absoluteUrl('/hubs/chat')).toThrow(TypeError);
+  });
+
+  it('keeps a URL as given where there is no page to resolve it against (start() refuses it)', () => {
+    expect(resolveOptions({ url: '/hubs/chat' }).url).toBe('/hubs/chat');
   });
 });
 

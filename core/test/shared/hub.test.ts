@@ -122,9 +122,12 @@ describe('createHub: lazy, reference-counted connections', () => {
     expect(hub.connection.state).toMatchObject({ status: 'connected', connectionId: 'c2' });
   });
 
-  it('resolves a relative URL against a reserved host where there is no page (server rendering)', () => {
+  it('keeps a relative URL as given where there is no page (server rendering); starting it is a TypeError', async () => {
     const hub = createHub({ url: '/hubs/chat?room=1' });
-    expect(hub.connection.url).toBe('http://server-render.invalid/hubs/chat?room=1');
+    expect(hub.connection.url).toBe('/hubs/chat?room=1');
+    await expect(hub.connection.start()).rejects.toThrow(
+      new TypeError("Invalid hub URL '/hubs/chat?room=1': pass an absolute http(s) URL."),
+    );
     expect(createHub({ url: 'https://example.com/hub' }).connection.url).toBe('https://example.com/hub');
   });
 });
