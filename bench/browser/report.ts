@@ -109,10 +109,10 @@ export function report(
   // Measured in Chromium 156: a 50 ms spin in a page counts 50 ms of ScriptDuration in a setTimeout or
   // queueMicrotask callback, 0 ms in a `.then` callback or after an `await`; TaskDuration counts ~51 ms in all.
   console.log(
-    'ScriptDuration counts callbacks (events, timers, queueMicrotask) but not promise reactions: it misses the ' +
-      "official and bare clients' sends (made after an `await`) and counts hubrx's (flushed in queueMicrotask), " +
-      'so for invoke and connect it is unfair to hubrx. TaskDuration counts all main-thread work, including the ' +
-      "browser's own per-message work that all clients share.",
+    'ScriptDuration counts callbacks (events, timers, queueMicrotask) but not promise reactions: it misses ' +
+      "every client's sends (made after an `await` or in a promise reaction) and the awaited invoke's " +
+      'continuations, so for invoke and connect read TaskDuration, which counts all main-thread work, including ' +
+      "the browser's own per-message work that all clients share.",
   );
   for (const result of results) {
     for (const goal of result.metric.goals) {

@@ -114,8 +114,8 @@ export async function sample(
     const cdp = await context.newCDPSession(page);
     // Wall time (the default `timeTicks`), as DevTools shows it. `threadTicks` would not count the time the
     // thread spends preempted on a busy machine, but reads the thread's CPU clock (a system call, ~1 µs here) at
-    // every callback's start and end: an observer cost that grows with a client's callbacks per message (hubrx
-    // defers some work with queueMicrotask), while preemption inflates every client alike.
+    // every callback's start and end: an observer cost that grows with a client's callbacks per message, while
+    // preemption inflates every client alike.
     await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
     await call(page, 'open', [protocol]);
     for (let i = 0; i < WARMUPS; i++) await call(page, work.op, work.warmup);
