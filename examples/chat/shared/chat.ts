@@ -68,7 +68,9 @@ export function onConnectionLost(
 ): Subscription {
   let previous = connection.state.status;
   return connection.state$.subscribe(({ status }) => {
-    if (status === 'reconnecting' && previous !== 'reconnecting') rejoin();
+    // In a microtask: core fails the lost connection's pending calls right after it reports `reconnecting`, and a
+    // call made during that report would be among them.
+    if (status === 'reconnecting' && previous !== 'reconnecting') queueMicrotask(rejoin);
     previous = status;
   });
 }

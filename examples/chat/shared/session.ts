@@ -17,12 +17,16 @@ export class LoginError extends Error {
   }
 }
 
-/** A token this close to its expiry is replaced before use: it could expire on the way. */
+/**
+ * A token this close to its expiry is replaced before use (it could expire on the way): 5 s, or a quarter of its
+ * lifetime for short ones.
+ */
 const MARGIN_MS = 5_000;
 
 interface Held {
   readonly token: string;
-  readonly expiresAt: number;
+  /** When to fetch a new one. */
+  readonly renewAt: number;
 }
 
 async function post(path: string, body?: unknown): Promise<Response> {
@@ -111,7 +115,7 @@ export class Session {
    */
   readonly accessToken = async ({ forceRefresh }: AccessTokenContext): Promise<string> => {
     const held = this.#held;
-    if (!forceRefresh && held !== undefined && held.expiresAt - Date.now() > MARGIN_MS) return held.token;
+    if (!forceRefresh && held !== undefined && Date.now() < held.renewAt) return held.token;
     return (await this.#refresh()).token;
   };
 
@@ -127,7 +131,9 @@ export class Session {
         if (response.status === 401) throw new LoginError('Your session has ended: sign in again.', 401);
         if (!response.ok) throw new LoginError(`No token (HTTP ${response.status}).`, response.status);
         const body = (await response.json()) as TokenResponse;
-        return (this.#held = { token: body.token, expiresAt: Date.parse(body.expiresAt) });
+        const expiresAt = Date.parse(body.expiresAt);
+        const margin = Math.min(MARGIN_MS, (expiresAt - Date.now()) / 4);
+        return (this.#held = { token: body.token, renewAt: expiresAt - margin });
       })
       .finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
