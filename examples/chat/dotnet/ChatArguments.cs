@@ -5,7 +5,8 @@ namespace HubRx.Chat;
 /// <summary>
 /// The chat server's own command-line flags (the rest goes to ASP.NET Core's configuration, e.g. <c>--urls</c>):
 /// <code>
-/// --port N --host H                  listen on http://H:N (default 127.0.0.1:5000 unless --urls or ASPNETCORE_URLS)
+/// --port N --host H                  listen on http://H:N (default 127.0.0.1:5000 unless --urls or ASPNETCORE_URLS;
+///                                    --port 0: any free port)
 /// --static [/prefix/=]dir            serve a folder's files at / or under a prefix (repeatable)
 /// --token-lifetime S                 access tokens' lifetime in seconds (HUBRX_CHAT_TOKEN_LIFETIME; default 900)
 /// --receipt-timeout-ms MS            SendDirect's read receipt timeout (HUBRX_CHAT_RECEIPT_TIMEOUT_MS; default 10000)
@@ -42,9 +43,10 @@ public sealed class ChatArguments
             switch (arg)
             {
                 case "--port":
-                    var port = Positive(arg, Value());
-                    if (port > 65535) throw new ArgumentException($"Invalid --port '{port}'.");
-                    parsed.Port = port;
+                    var port = Value();
+                    parsed.Port = int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= 65535
+                        ? number
+                        : throw new ArgumentException($"Invalid --port '{port}': expected 0 (any free port) to 65535.");
                     break;
                 case "--host":
                     parsed.Host = Value();

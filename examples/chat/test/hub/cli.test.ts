@@ -98,9 +98,20 @@ describe.skipIf(!dotnet.available)('the ASP.NET Core chat server', () => {
     }
   });
 
+  it('takes --port and --host (over --urls)', async () => {
+    const server = await startDotnetChatServer({}, { extraArgs: ['--port', '0', '--host', '127.0.0.1'] });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await lifetimeOf(server.url)).toBe(900);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it.each([
     [['--token-lifetime', '0'], /Invalid --token-lifetime '0'/],
     [['--receipt-timeout-ms', 'soon'], /Invalid --receipt-timeout-ms 'soon'/],
+    [['--port', '70000'], /Invalid --port '70000'/],
     [['--static', '/site/=/no/such/folder'], /is not a folder/],
   ])('refuses %j at startup', async (args, message) => {
     await expect(startDotnetChatServer({}, { extraArgs: args })).rejects.toThrow(message);
