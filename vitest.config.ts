@@ -188,6 +188,8 @@ export default defineConfig({
           include: ['examples/chat/test/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['examples/chat/test/browser/support/global-setup.ts'],
+          // One file at a time: the pages share one Chromium and two cores.
+          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 240_000,
         },
