@@ -166,6 +166,17 @@ describeEachChatServer('chat hub: messages', (server) => {
           expect(asked).toEqual(['latest']);
         });
 
+        it('reaches the sender’s own latest connection too (a note to self)', async () => {
+          const a = await user();
+          a.hub.handle('directMessage', (from, text) => from === a.name && text === 'note to self');
+          expect(
+            await settle(a.hub.invoke('SendDirect', a.name, 'note to self'), 'SendDirect'),
+          ).toMatchObject({
+            to: a.name,
+            read: true,
+          });
+        });
+
         it('is read: false when the handler answers false, or an async false', async () => {
           const a = await user();
           const b = await user();
