@@ -64,14 +64,15 @@ abstract class ConfiguredCall<T> extends Observable<T> {
 
 /**
  * A hub method call: a cold Observable (each subscription invokes the method once, emits its result and
- * completes; unsubscribing early sends CancelInvocation) that can also be awaited (each `await` or `then` is one
- * invocation).
+ * completes; unsubscribing early sends CancelInvocation) that can also be used as a Promise (each `await`, `then`,
+ * `catch` or `finally` is one invocation).
  *
  * @example
  * ```ts
  * const sum = await connection.invoke('Add', 1, 2);
  * connection.invoke('Add', 1, 2).pipe(retry(2)).subscribe(console.log);
  * await connection.invoke('Slow').with({ timeoutMs: 5000, signal: controller.signal });
+ * connection.invoke('Typing', true).catch(reportError);
  * ```
  */
 export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
@@ -84,6 +85,16 @@ export class HubCall<T> extends ConfiguredCall<T> implements PromiseLike<T> {
       onfulfilled,
       onrejected,
     );
+  }
+
+  /** Invokes the method; a Promise of the result, or of `onrejected`'s answer to its error. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  /** Invokes the method; a Promise of its result, after `onfinally` has run however the call ended. */
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.then().finally(onfinally);
   }
 }
 

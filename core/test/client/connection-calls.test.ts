@@ -90,6 +90,23 @@ describe('HubConnection: invoke', () => {
     expect(h.clock.pending).toBe(idle); // the second call's timeout went with it
   });
 
+  it('catch and finally invoke once each, as then does', async () => {
+    const h = harness();
+    await connected(h);
+    const events: string[] = [];
+    const failed = h.connection.invoke('Add', 1, 2).catch((error: unknown) => (error as HubError).message);
+    const done = h.connection.invoke('Add', 3, 4).finally(() => events.push('finally'));
+    await flush();
+    expect(h.server.sent(MessageType.Invocation).map((m) => m.invocationId)).toEqual(['0', '1']);
+    h.server.send(
+      { type: MessageType.Completion, invocationId: '0', error: 'nope' },
+      { type: MessageType.Completion, invocationId: '1', result: 7 },
+    );
+    expect(await failed).toBe('nope');
+    expect(await done).toBe(7);
+    expect(events).toEqual(['finally']);
+  });
+
   it("fails with a HubError carrying the server's message", async () => {
     const h = harness();
     await connected(h);

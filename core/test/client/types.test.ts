@@ -35,6 +35,8 @@ describe('typed hubs', () => {
       expectTypeOf(chat.invoke('Later', 5)).toEqualTypeOf<HubCall<string>>();
       expectTypeOf(chat.invoke('Send', 'me', 'hi')).toEqualTypeOf<HubCall<void>>();
       expectTypeOf(chat.invoke('Sum', of(1, 2))).toEqualTypeOf<HubCall<number>>();
+      expectTypeOf(chat.invoke('Add', 1, 2).catch(() => 'failed')).toEqualTypeOf<Promise<number | string>>();
+      expectTypeOf(chat.invoke('Add', 1, 2).finally(() => undefined)).toEqualTypeOf<Promise<number>>();
       // @ts-expect-error: unknown method
       void chat.invoke('Nope');
       // @ts-expect-error: wrong argument type
