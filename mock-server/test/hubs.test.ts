@@ -2,8 +2,14 @@
 import { HttpTransportType, Subject } from '@microsoft/signalr';
 import { describe, expect, it } from 'vitest';
 import { MessageType } from '@hubrx/core';
-import { defineHub, HubException, MockServerError, type HubInvocationContext } from '@hubrx/mock-server';
-import { connection, rawClient, server, sleep } from './helpers.js';
+import {
+  defineHub,
+  HubException,
+  MockServerError,
+  type HubInvocationContext,
+  type SingleClientProxy,
+} from '@hubrx/mock-server';
+import { connection, isType, rawClient, server, sleep } from './helpers.js';
 
 function collect<T>(stream: {
   subscribe(o: { next(v: T): void; error(e: unknown): void; complete(): void }): unknown;
@@ -141,6 +147,37 @@ describe('hub methods', () => {
     await expect(client.invoke('AskQuickly')).rejects.toThrow(
       "HubException: The client did not answer 'Never' within 50 ms.",
     );
+  });
+
+  it('refuses client results in onConnected at once, as ASP.NET Core does, also through a proxy kept from there', async () => {
+    const refused =
+      'InvalidOperationException: Client results inside OnConnectedAsync Hub methods are not allowed.';
+    const hub = defineHub({
+      onConnected(ctx) {
+        ctx.items.set('caller', ctx.clients.caller);
+        // Not awaited, and still fatal: the refusal is thrown by the call itself, as the C# method throws it.
+        if (ctx.request.query.get('mode') === 'unawaited') void ctx.clients.caller.invoke('Answer');
+      },
+      methods: {
+        AskKept: (ctx) => (ctx.items.get('caller') as SingleClientProxy).invoke('Answer'),
+        AskNow: (ctx) => ctx.clients.caller.invoke('Answer'),
+      },
+      options: { detailedErrors: true },
+    });
+    const mock = await server({ hubs: { '/hub': hub } });
+    const closing = await rawClient(`${mock.url}/hub?mode=unawaited`);
+    expect(await closing.next(isType(MessageType.Close))).toEqual({
+      type: MessageType.Close,
+      error: `Connection closed with an error. ${refused}`,
+    });
+
+    const client = connection(`${mock.url}/hub`);
+    client.on('Answer', () => 42);
+    await client.start();
+    await expect(client.invoke('AskKept')).rejects.toThrow(
+      `An unexpected error occurred invoking 'AskKept' on the server. ${refused}`,
+    );
+    expect(await client.invoke('AskNow')).toBe(42);
   });
 
   it('streams Observables and AsyncIterables from plain functions, and uploads into declared positions', async () => {

@@ -35,6 +35,11 @@ builder.Services
         // A hub method may await a client result (AskClient) while another invocation is in flight.
         options.MaximumParallelInvocationsPerClient = 2;
     })
+    .AddHubOptions<ClientResultHub>(options =>
+    {
+        // ASP.NET Core's default: one invocation at a time, to see what client results do with it.
+        options.MaximumParallelInvocationsPerClient = 1;
+    })
     .AddJsonProtocol(options => options.PayloadSerializerOptions.PropertyNamingPolicy = null)
     .AddMessagePackProtocol();
 
@@ -143,6 +148,7 @@ app.MapHub<TestHub>(
     "/testhub-nowebsockets",
     options => options.Transports = HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
 app.MapHub<AuthorizedHub>("/authorizedhub");
+app.MapHub<ClientResultHub>("/clientresulthub");
 app.MapConnectionHandler<EchoConnectionHandler>("/echo");
 
 app.MapGet("/generateJwtToken", (string? user, int? expiresInSeconds) =>

@@ -1,4 +1,5 @@
 import { callerClients, groupManager, type ClientsOptions } from './clients.js';
+import * as text from './error-messages.js';
 import type { HubLifetime } from './lifetime.js';
 import type {
   ConnectionRequest,
@@ -20,13 +21,56 @@ export interface ContextSource {
   readonly protocolName: string;
   readonly lifetime: HubLifetime;
   readonly clientsOptions: ClientsOptions;
+  /** Past `onConnected`: methods run. */
+  readonly connected: boolean;
+  /** Gone: `onDisconnected` (or a method that outlived its connection) runs. */
+  readonly closed: boolean;
   abort(): void;
+}
+
+/**
+ * A proxy whose client results are refused, as ASP.NET Core refuses them inside `OnConnectedAsync` (its messages
+ * are read only once that has returned, so the answer could never arrive). Thrown at once, as the C# method does.
+ */
+function refusingResults(proxy: SingleClientProxy): SingleClientProxy {
+  const refuse = (): never => {
+    throw new text.InvalidOperationError(text.clientResultInOnConnected);
+  };
+  return {
+    send: (target, ...args) => proxy.send(target, ...args),
+    invoke: refuse,
+    invokeWith: refuse,
+  };
+}
+
+/**
+ * The connection's own proxy, which once the connection has closed fails with `Connection '<id>' disconnected.`, as
+ * ASP.NET Core's does during `OnDisconnectedAsync` (where the connection is still listed, but aborted).
+ */
+function ownConnection(proxy: SingleClientProxy, source: ContextSource): SingleClientProxy {
+  const gone = () =>
+    Promise.reject(new text.ConnectionIOError(text.connectionDisconnected(source.connectionId)));
+  return {
+    send: (target, ...args) => proxy.send(target, ...args),
+    invoke: (target, ...args) => (source.closed ? gone() : proxy.invoke(target, ...args)),
+    invokeWith: (options, target, ...args) =>
+      source.closed ? gone() : proxy.invokeWith(options, target, ...args),
+  };
+}
+
+/** `clients` with `caller` and `client(id)` wrapped. */
+function withSingles(
+  clients: HubCallerClients,
+  wrap: (proxy: SingleClientProxy) => SingleClientProxy,
+): HubCallerClients {
+  return { ...clients, caller: wrap(clients.caller), client: (id) => wrap(clients.client(id)) };
 }
 
 /** The connection's `Context`, created once per connection. */
 export class CallerContext implements HubCallerContext {
   readonly items = new Map<unknown, unknown>();
   private clientsCache: HubCallerClients | undefined;
+  private onConnectedClients: HubCallerClients | undefined;
   private groupsCache: GroupManager | undefined;
 
   constructor(private readonly source: ContextSource) {}
@@ -49,18 +93,36 @@ export class CallerContext implements HubCallerContext {
   get protocol(): string {
     return this.source.protocolName;
   }
+  /**
+   * The caller's clients. Taken during `onConnected` (the only code that runs before the connection is connected),
+   * their `caller` and `client(id)` refuse client results, as ASP.NET Core's do in `OnConnectedAsync`.
+   */
   get clients(): HubCallerClients {
-    return (this.clientsCache ??= callerClients(
-      this.source.lifetime,
-      this.source.connectionId,
-      this.source.clientsOptions,
-    ));
+    const source = this.source;
+    if (!source.connected && !source.closed) {
+      return (this.onConnectedClients ??= withSingles(this.allClients(), refusingResults));
+    }
+    return this.allClients();
   }
   get groups(): GroupManager {
     return (this.groupsCache ??= groupManager(this.source.lifetime));
   }
   abort(): void {
     this.source.abort();
+  }
+
+  private allClients(): HubCallerClients {
+    if (this.clientsCache === undefined) {
+      const source = this.source;
+      const own = (proxy: SingleClientProxy) => ownConnection(proxy, source);
+      const clients = callerClients(source.lifetime, source.connectionId, source.clientsOptions);
+      this.clientsCache = {
+        ...clients,
+        caller: own(clients.caller),
+        client: (id) => (id === source.connectionId ? own(clients.client(id)) : clients.client(id)),
+      };
+    }
+    return this.clientsCache;
   }
 }
 
@@ -115,8 +177,10 @@ export class InvocationContext implements HubInvocationContext {
     return this.base.groups;
   }
   /**
-   * The caller's clients, except that awaiting a client result gives this invocation's slot back, so that with
-   * one parallel invocation per client the client's answer can still be read.
+   * The caller's clients, except that a client result through `caller` or `client(id)` gives this invocation's
+   * parallel-invocation slot back (once, when first asked for), as ASP.NET Core's `HubCallerClients` does: the
+   * client's answer can then be read even with one parallel invocation per client, and another invocation may
+   * take the slot meanwhile. Measured on ASP.NET Core 10 (`test/interop/client-results-limits.test.ts`).
    */
   get clients(): HubCallerClients {
     if (this.clientsCache === undefined) {

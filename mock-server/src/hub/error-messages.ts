@@ -65,6 +65,24 @@ export class ClientTimeoutError extends Error {
   }
 }
 
+/** ASP.NET Core's `IOException` of client results: the connection is unknown, or went away before answering. */
+export class ConnectionIOError extends Error {
+  override readonly name = 'IOException' as const;
+}
+
+export const connectionDoesNotExist = (connectionId: string) =>
+  `Connection '${connectionId}' does not exist.`;
+
+export const connectionDisconnected = (connectionId: string) => `Connection '${connectionId}' disconnected.`;
+
+/** ASP.NET Core's `InvalidOperationException`, e.g. for a client result asked for inside `OnConnectedAsync`. */
+export class InvalidOperationError extends Error {
+  override readonly name = 'InvalidOperationException' as const;
+}
+
+export const clientResultInOnConnected =
+  'Client results inside OnConnectedAsync Hub methods are not allowed.';
+
 export const handshake = {
   canceled: 'Handshake was canceled.',
   unsupportedProtocol: (protocol: string) => `The protocol '${protocol}' is not supported.`,

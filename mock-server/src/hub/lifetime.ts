@@ -1,5 +1,6 @@
 import { MessageType, type HubMessage, type HubProtocol, type InvocationMessage } from '@hubrx/core';
 import { HubException } from '../errors.js';
+import { ConnectionIOError, connectionDisconnected, connectionDoesNotExist } from './error-messages.js';
 
 /** What the lifetime manager needs of a connection: its ids, and a way to hand it an encoded frame. */
 export interface ConnectionEndpoint {
@@ -55,7 +56,7 @@ export class HubLifetime {
       if (pending.connection === connection) {
         this.pendingResults.delete(id);
         pending.cleanup();
-        pending.reject(new Error(`Connection '${connection.connectionId}' disconnected.`));
+        pending.reject(new ConnectionIOError(connectionDisconnected(connection.connectionId)));
       }
     }
   }
@@ -123,7 +124,7 @@ export class HubLifetime {
   ): Promise<unknown> {
     const connection = this.connections.get(connectionId);
     if (connection === undefined || connection.closed) {
-      return Promise.reject(new Error(`Connection '${connectionId}' does not exist.`));
+      return Promise.reject(new ConnectionIOError(connectionDoesNotExist(connectionId)));
     }
     // One counter per hub, with the 's' prefix ASP.NET Core uses so as not to collide with the client's ids.
     const invocationId = `s${++this.resultIds}`;

@@ -33,7 +33,13 @@ export interface SingleClientProxy extends ClientProxy {
   /**
    * Invokes `target` on the client and resolves with the result it returns (`connection.on`-handler with a return
    * value on the official client; `handle` on hubrx). Rejects with a `HubException` carrying the client's error,
-   * when the connection closes first, or after `timeoutMs` (default: the server's `clientResultTimeoutMs`).
+   * with an `IOException` when the connection does not exist or closes first, or after `timeoutMs` (default: the
+   * server's `clientResultTimeoutMs`).
+   *
+   * As in ASP.NET Core: inside a hub method, `Clients.Caller` and `Clients.Client(id)` give the invocation's
+   * parallel-invocation slot back while they wait, so they work with one parallel invocation per client; inside
+   * `onConnected` they throw an `InvalidOperationException` at once (`Client results inside OnConnectedAsync Hub
+   * methods are not allowed.`).
    */
   invoke<T = unknown>(target: string, ...args: unknown[]): Promise<T>;
   /** `invoke` with a per-call timeout or abort signal. */

@@ -7,6 +7,7 @@ import type {
   HubMethod,
   HubMethodDescriptor,
   ParameterType,
+  SingleClientProxy,
 } from '../hub/types.js';
 import type { MockHubOptions, Route } from '../server/engine.js';
 import type { ConnectionHandler } from '../server/raw-connection.js';
@@ -167,6 +168,73 @@ export const authorizedHub: HubDefinition = defineHub({
   },
 });
 
+/** `Type: message`, as `ClientResultHub.Describe` in the reference server writes an exception. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * `ClientResultHub` (not in test-hub.md; see the README's preset section): client results where ASP.NET Core
+ * restricts them, with one parallel invocation per client. `?onConnected=caller|client|caught` tries one inside
+ * `onConnected`; `?onDisconnected=caller` tries one inside `onDisconnected` and keeps what it gave for
+ * `DisconnectedOutcome`.
+ */
+export function clientResultHub(): HubDefinition {
+  const disconnectedOutcomes = new Map<string, string>();
+  const ask = (proxy: SingleClientProxy, prompt: string) => proxy.invoke<string>('ClientResult', prompt);
+  return defineHub({
+    options: { maximumParallelInvocationsPerClient: 1 },
+    async onConnected(ctx) {
+      switch (ctx.request.query.get('onConnected')) {
+        case 'caller':
+          await ask(ctx.clients.caller, 'OnConnectedAsync');
+          break;
+        case 'client':
+          await ask(ctx.clients.client(ctx.connectionId), 'OnConnectedAsync');
+          break;
+        case 'caught':
+          try {
+            await ask(ctx.clients.caller, 'OnConnectedAsync');
+          } catch (error) {
+            ctx.clients.caller.send('OnConnectedError', describeError(error));
+          }
+          break;
+      }
+    },
+    async onDisconnected(ctx) {
+      if (ctx.request.query.get('onDisconnected') !== 'caller') return;
+      let outcome: string;
+      try {
+        outcome = `result: ${await ask(ctx.clients.caller, 'OnDisconnectedAsync')}`;
+      } catch (error) {
+        outcome = describeError(error);
+      }
+      disconnectedOutcomes.set(ctx.connectionId, outcome);
+    },
+    methods: {
+      Echo: typed(['string'], (_ctx, message: string) => message),
+      GetCallerConnectionId: typed([], (ctx) => ctx.connectionId),
+      Delay: typed(['int'], async (ctx, ms: number) => {
+        await sleep(ms, ctx.signal);
+        return ms;
+      }),
+      AskCaller: typed(['string'], (ctx, prompt: string) => ask(ctx.clients.caller, prompt)),
+      AskClient: typed(['string', 'string'], (ctx, connectionId: string, prompt: string) =>
+        ask(ctx.clients.client(connectionId), prompt),
+      ),
+      AskCallerTwice: typed(['string', 'string'], async (ctx, first: string, second: string) => {
+        const one = await ask(ctx.clients.caller, first);
+        const two = await ask(ctx.clients.caller, second);
+        return `${one},${two}`;
+      }),
+      DisconnectedOutcome: typed(
+        ['string'],
+        (_ctx, connectionId: string) => disconnectedOutcomes.get(connectionId) ?? null,
+      ),
+    },
+  });
+}
+
 /** `/echo`: a raw connection that sends every payload back. */
 export const echoConnection: ConnectionHandler = {
   onMessage: (connection, data) => connection.send(data),
@@ -223,7 +291,8 @@ function testRoutes(auth: Authenticator): Route[] {
 
 /**
  * The `test` preset: the whole test hub contract (both hubs, every route), as the reference server serves it:
- * detailed errors, two parallel invocations per client, stateful reconnect on `/testhub`, exact argument counts.
+ * detailed errors, two parallel invocations per client, stateful reconnect on `/testhub`, exact argument counts;
+ * plus `/clientresulthub` (one parallel invocation per client), which the reference server adds too.
  */
 export function testPreset(auth: AuthOptions = {}): MockHubOptions {
   return {
@@ -231,6 +300,7 @@ export function testPreset(auth: AuthOptions = {}): MockHubOptions {
       '/testhub': { ...testHub, allowStatefulReconnects: true },
       '/testhub-nowebsockets': { ...testHub, transports: ['ServerSentEvents', 'LongPolling'] },
       '/authorizedhub': authorizedHub,
+      '/clientresulthub': clientResultHub(),
     },
     connections: { '/echo': echoConnection },
     routes: testRoutes(new Authenticator(auth)),
