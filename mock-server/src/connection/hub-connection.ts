@@ -94,6 +94,8 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
       strictArguments: options.strictArguments,
       send: (message) => this.send(message),
       closeWithError: (error) => this.closeWithError(error),
+      // The client is leaving: answer with an empty Close (no reconnect), as ASP.NET Core does.
+      closeRequested: () => this.closeWith({ type: MessageType.Close }, undefined),
     });
   }
 
@@ -173,9 +175,6 @@ export class HubConnection implements ConnectionEndpoint, ContextSource, Connect
           this.closeWithError(error);
         }
         return;
-      case MessageType.Close:
-        // The client is leaving: answer with an empty Close (no reconnect), as ASP.NET Core does.
-        return this.closeWith({ type: MessageType.Close }, undefined);
       default:
         this.dispatcher.dispatch(message);
     }

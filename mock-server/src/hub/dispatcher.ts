@@ -27,6 +27,8 @@ export interface DispatchHost {
   send(message: HubMessage): void;
   /** Ends the connection with an error (Close with `Connection closed with an error.`). */
   closeWithError(error: unknown): void;
+  /** The client's Close message was read: answer it and end the connection. */
+  closeRequested(): void;
 }
 
 class KeyNotFound extends Error {
@@ -107,6 +109,10 @@ export class HubDispatcher {
 
   private process(message: HubMessage): void {
     switch (message.type) {
+      // Read in order with the invocations, as ASP.NET Core's loop does: behind one waiting for a slot, the Close
+      // waits too, and the invocations before it complete first.
+      case MessageType.Close:
+        return this.host.closeRequested();
       case MessageType.Invocation:
         return this.invoke(message, false);
       case MessageType.StreamInvocation:
