@@ -4,6 +4,7 @@
  * under load.
  */
 import { browserBenchmark } from './browser.js';
+import { chatBenchmark } from './chat-browser.js';
 import { clientBenchmark } from './client.js';
 import { codecBenchmarks } from './codecs.js';
 import { printResults } from './harness.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<void>> = {
   load: loadBenchmark,
   hostile: hostileBenchmark,
   browser: browserBenchmark,
+  chat: chatBenchmark,
   react: () =>
     renderBenchmark({
       framework: 'React',

@@ -78,11 +78,10 @@ function viteBuild(app: 'react' | 'vue', mode: Mode, outDir: string): Promise<un
     configFile: join(CHAT_DIR, app, 'vite.config.ts'),
     mode,
     logLevel: 'warn',
-    ...(development && {
-      base: `/${app}-dev/`,
-      // `vite build` makes production bundles whatever the mode; this keeps the libraries' development code.
-      define: { 'process.env.NODE_ENV': JSON.stringify('development') },
-    }),
+    // The libraries' production or development code (React's, Vue's): Vite's JavaScript API takes it from
+    // process.env.NODE_ENV, which `vite build` sets and a script calling `build()` does not.
+    define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
+    ...(development && { base: `/${app}-dev/` }),
     build: { outDir, emptyOutDir: true, minify: !development, sourcemap: development },
   });
 }

@@ -97,6 +97,8 @@ export interface Line {
   readonly text: string;
   /** ISO 8601. */
   readonly at: string;
+  /** `at` as the list shows it (`HH:MM`), formatted once. */
+  readonly time: string;
   /** A direct message you sent: its read receipt, once the recipient's client answered. */
   readonly receipt?: 'waiting' | 'read' | 'unread';
 }
@@ -105,12 +107,14 @@ let lineIds = 0;
 
 /** A line made on this page (the everyone channel's messages, notices, direct messages have no id of their own). */
 export function line(user: string, text: string, kind: Line['kind'] = 'message'): Line {
-  return { id: `l${++lineIds}`, kind, user, text, at: new Date().toISOString() };
+  const at = new Date().toISOString();
+  return { id: `l${++lineIds}`, kind, user, text, at, time: clockTime(at) };
 }
 
 /** A room message's line. */
 export function roomLine(message: RoomMessage): Line {
-  return { id: message.id, kind: 'message', user: message.user, text: message.text, at: message.sentAt };
+  const { id, user, text, sentAt } = message;
+  return { id, kind: 'message', user, text, at: sentAt, time: clockTime(sentAt) };
 }
 
 /** `lines` with `added` at the end, at most {@link KEEP} (a new array: the frameworks compare by identity). */
@@ -145,9 +149,11 @@ export function errorText(error: unknown): string {
   return error.message;
 }
 
+const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+
 /** `HH:MM` of an ISO time, in the user's time zone. */
 export function clockTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return clock.format(new Date(iso));
 }
 
 /**

@@ -4,7 +4,6 @@ import {
   append,
   banner,
   chunks,
-  clockTime,
   describe,
   errorText,
   line,
@@ -259,7 +258,7 @@ const Message = memo(function Message({ line: item, me }: { line: Line; me: stri
   }
   return (
     <li data-testid="message">
-      <time dateTime={item.at}>{clockTime(item.at)}</time>
+      <time dateTime={item.at}>{item.time}</time>
       <span className={item.user === me ? 'user me' : 'user'}>{item.user}</span>
       <span className="text">{item.text}</span>
       {item.receipt && (

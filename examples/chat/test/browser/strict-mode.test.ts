@@ -59,4 +59,13 @@ describeEach('the React chat in development mode (StrictMode)', ['mock'], () => 
     expect(histories).toHaveLength(1);
     expect(problems).toEqual([]);
   });
+
+  it('is a development build there, and a production build at /react/', async () => {
+    const logs: string[] = [];
+    const { page } = await openApp(browser, server, 'react');
+    page.on('console', (message) => logs.push(message.text()));
+    await page.reload();
+    await page.getByTestId('login-user').waitFor();
+    expect(logs.some((text) => text.includes('React DevTools'))).toBe(false);
+  });
 });

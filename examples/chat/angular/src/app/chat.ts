@@ -14,7 +14,6 @@ import { injectHub, injectHubEvent, injectHubHandler, injectHubState, injectHubS
 import {
   append,
   chunks,
-  clockTime,
   describe,
   errorText,
   line,
@@ -107,7 +106,7 @@ import { chat } from './chat-hub';
                 <li class="notice" data-testid="notice">{{ item.user }} {{ item.text }}</li>
               } @else {
                 <li data-testid="message">
-                  <time [attr.datetime]="item.at">{{ clockTime(item.at) }}</time>
+                  <time [attr.datetime]="item.at">{{ item.time }}</time>
                   <span class="user" [class.me]="item.user === user()">{{ item.user }}</span>
                   <span class="text">{{ item.text }}</span>
                   @if (item.receipt; as receipt) {
@@ -174,7 +173,6 @@ export class ChatComponent {
   readonly channels: Channel[] = ['everyone', ...ROOM_CHANNELS];
   readonly maxLength = MAX_MESSAGE_LENGTH;
   readonly describe = describe;
-  readonly clockTime = clockTime;
   readonly #receipts = new Receipts();
 
   // The open room's history, once it is joined on this connection (after a reconnect: once joined again).
