@@ -86,11 +86,11 @@ function viteBuild(app: 'react' | 'vue', mode: Mode, outDir: string): Promise<un
   });
 }
 
-function ngBuild(): Promise<void> {
-  const ng = createRequire(import.meta.url).resolve('@angular/cli/bin/ng.js');
+/** Runs a Node CLI of the app's folder; rejects with its output if it fails. */
+function run(app: FrontEnd, what: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ng, 'build'], {
-      cwd: join(CHAT_DIR, 'angular'),
+    const child = spawn(process.execPath, args, {
+      cwd: join(CHAT_DIR, app),
       env: { ...process.env, NG_CLI_ANALYTICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -99,9 +99,23 @@ function ngBuild(): Promise<void> {
     child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`ng build failed (exit ${String(code)}):\n${log}`)),
+      code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${String(code)}):\n${log}`)),
     );
   });
+}
+
+/** The Angular CLI's build (AOT, type-checked), into dist/angular (angular.json's outputPath). */
+function ngBuild(): Promise<void> {
+  return run('angular', 'ng build', [
+    createRequire(import.meta.url).resolve('@angular/cli/bin/ng.js'),
+    'build',
+  ]);
+}
+
+/** Vite does not type-check: vue-tsc checks the single-file components first, as Vue's project template does. */
+function vueTsc(): Promise<void> {
+  const bin = createRequire(join(CHAT_DIR, 'vue/package.json')).resolve('vue-tsc/bin/vue-tsc.js');
+  return run('vue', 'vue-tsc', [bin, '-p', 'tsconfig.json']);
 }
 
 /** Builds one front-end unless it is up to date (or `force`), holding the build lock. */
@@ -128,7 +142,10 @@ async function buildFrontEnd(
     return { app, mode, skipped: true, ms: performance.now() - started, dir };
   }
   if (app === 'angular') await ngBuild();
-  else await viteBuild(app, mode, dir);
+  else {
+    if (app === 'vue') await vueTsc();
+    await viteBuild(app, mode, dir);
+  }
   await writeFile(stamp, hash);
   return { app, mode, skipped: false, ms: performance.now() - started, dir };
 }
