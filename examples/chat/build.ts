@@ -19,8 +19,8 @@ export const CHAT_DIR = import.meta.dirname;
 export const ROOT = join(CHAT_DIR, '../..');
 /** What `npm start` serves: the landing page and a folder per front-end. */
 export const DIST = join(CHAT_DIR, 'dist');
-/** Development builds (for the tests: React's StrictMode checks run in development only), served at `/<app>-dev/`. */
-export const DIST_DEV = join(CHAT_DIR, 'dist-dev');
+/** Development builds (for the tests: React's StrictMode checks run in development only), served at `/dev/<app>/`. */
+export const DIST_DEV = join(DIST, 'dev');
 
 export const FRONT_ENDS = ['react', 'vue', 'angular'] as const;
 export type FrontEnd = (typeof FRONT_ENDS)[number];
@@ -36,7 +36,7 @@ export interface BuildResult {
 }
 
 const STAMP = '.inputs-hash';
-const SKIP = new Set(['node_modules', 'dist', 'dist-dev', '.angular']);
+const SKIP = new Set(['node_modules', 'dist', '.angular']);
 
 async function filesUnder(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -71,19 +71,26 @@ function outputOf(app: FrontEnd, mode: Mode): string {
   return join(mode === 'production' ? DIST : DIST_DEV, app);
 }
 
-function viteBuild(app: 'react' | 'vue', mode: Mode, outDir: string): Promise<unknown> {
+async function viteBuild(app: 'react' | 'vue', mode: Mode, outDir: string): Promise<void> {
   const development = mode === 'development';
-  return build({
-    root: join(CHAT_DIR, app),
-    configFile: join(CHAT_DIR, app, 'vite.config.ts'),
-    mode,
-    logLevel: 'warn',
-    // The libraries' production or development code (React's, Vue's): Vite's JavaScript API takes it from
-    // process.env.NODE_ENV, which `vite build` sets and a script calling `build()` does not.
-    define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
-    ...(development && { base: `/${app}-dev/` }),
-    build: { outDir, emptyOutDir: true, minify: !development, sourcemap: development },
-  });
+  // Vite takes production or development (the libraries' code, React's JSX transform) from NODE_ENV, which
+  // `vite build` sets and a script calling `build()` must: a test runner sets it to `test`.
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = mode;
+  try {
+    await build({
+      root: join(CHAT_DIR, app),
+      configFile: join(CHAT_DIR, app, 'vite.config.ts'),
+      mode,
+      logLevel: 'warn',
+      define: { 'process.env.NODE_ENV': JSON.stringify(mode) },
+      ...(development && { base: `/dev/${app}/` }),
+      build: { outDir, emptyOutDir: true, minify: !development, sourcemap: development },
+    });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
 }
 
 /** Runs a Node CLI of the app's folder; rejects with its output if it fails. */

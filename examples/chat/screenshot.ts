@@ -40,13 +40,19 @@ try {
     await signIn(browser, 'carol'),
   ];
   for (const page of [alice, bob, carol]) {
-    await page.getByTestId('room-list').getByRole('button', { name: /^# general/ }).click();
+    await page
+      .getByTestId('room-list')
+      .getByRole('button', { name: /^# general/ })
+      .click();
   }
   await say(bob, 'Morning! Is the new build on staging?');
   await say(alice, 'Yes, since 9:40. The hub restarted twice, nobody noticed.');
   await say(carol, 'The banner said "reconnecting, attempt 2" for a second, then it was back.');
   await say(bob, 'And the message I typed meanwhile went out once.');
-  await bob.getByTestId('presence-list').getByRole('button', { name: /^alice/ }).click();
+  await bob
+    .getByTestId('presence-list')
+    .getByRole('button', { name: /^alice/ })
+    .click();
   await say(bob, 'lunch at 12?');
   await alice.getByTestId('message-input').fill('Typed while offline? It waits in the outbox.');
   await alice.waitForTimeout(300);

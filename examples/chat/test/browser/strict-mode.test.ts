@@ -30,7 +30,7 @@ describeEach('the React chat in development mode (StrictMode)', ['mock'], () => 
   });
 
   it('opens exactly one connection', async () => {
-    const { page, problems } = await openApp(browser, server, 'react-dev');
+    const { page, problems } = await openApp(browser, server, 'dev/react');
     const logs: string[] = [];
     page.on('console', (message) => logs.push(message.text()));
     await page.reload();
@@ -65,7 +65,7 @@ describeEach('the React chat in development mode (StrictMode)', ['mock'], () => 
     const { page } = await openApp(browser, server, 'react');
     page.on('console', (message) => logs.push(message.text()));
     await page.reload();
-    await page.getByTestId('login-user').waitFor();
+    await login(page, 'bob');
     expect(logs.some((text) => text.includes('React DevTools'))).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { describe, expect, inject } from 'vitest';
 import { WebSocket } from 'ws';
 import { describeChromium } from '../../../../../test/browser/support/chromium.js';
-import { CHAT_DIR, DIST, DIST_DEV, FRONT_ENDS, type FrontEnd } from '../../../build.js';
+import { CHAT_DIR, DIST, FRONT_ENDS, type FrontEnd } from '../../../build.js';
 import {
   DEMO_PASSWORD,
   type ChatClient,
@@ -50,7 +50,7 @@ export interface ServerOptions {
   readonly receiptTimeoutMs?: number;
 }
 
-/** A chat server serving the front-ends: `/react/`, `/vue/`, `/angular/`, and React's development build at `/react-dev/`. */
+/** A chat server serving the front-ends: `/react/`, `/vue/`, `/angular/`, and React's development build at `/dev/react/`. */
 export interface TestChatServer {
   readonly kind: ServerKind;
   readonly url: string;
@@ -65,7 +65,7 @@ export interface TestChatServer {
   stop(): Promise<void>;
 }
 
-const STATIC = { '/': DIST, '/react-dev/': join(DIST_DEV, 'react') };
+const STATIC = { '/': DIST };
 
 export async function startServer(kind: ServerKind, options: ServerOptions = {}): Promise<TestChatServer> {
   const requests: string[] = [];
@@ -155,7 +155,7 @@ export async function closePages(): Promise<void> {
   contexts.clear();
 }
 
-/** Opens a front-end's page (`app`: `react`, `vue`, `angular`, or `react-dev`) in a new browser context. */
+/** Opens a front-end's page (`app`: `react`, `vue`, `angular`, or `dev/react`) in a new browser context. */
 export async function openApp(browser: Browser, server: TestChatServer, app: string): Promise<ChatPage> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   contexts.add(context);
