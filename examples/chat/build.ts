@@ -157,23 +157,40 @@ async function buildFrontEnd(
   return { app, mode, skipped: false, ms: performance.now() - started, dir };
 }
 
+/** Whether the process that took a lock is gone (its pid, written in the lock). */
+async function abandoned(lock: string): Promise<boolean> {
+  const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Being written, or left empty by a crash: stale once old.
+    const age = await stat(lock).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    return age > 10_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
- * Runs `fn` holding the build lock (a directory: atomic across processes), so that `npm start` and a test run
- * started at the same time never build into the same folder at once. A lock older than 10 minutes is stale.
+ * Runs `fn` holding the build lock (a directory: atomic across processes, with the owner's pid), so that
+ * `npm start` and a test run started at the same time never build into the same folder at once. A lock whose
+ * process is gone (Ctrl+C during a build) is taken over.
  */
 async function locked<T>(fn: () => Promise<T>): Promise<T> {
   const lock = join(CHAT_DIR, '.build-lock');
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = await stat(lock).then(
-        (info) => Date.now() - info.mtimeMs,
-        () => 0,
-      );
-      if (since > 600_000) await rm(lock, { recursive: true, force: true });
+      if (await abandoned(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
