@@ -175,6 +175,21 @@ export default defineConfig({
         },
       },
       {
+        // Scale-out (issue 16): the ASP.NET Core chat server as three instances with the Redis backplane behind HAProxy,
+        // all started once per run by the global setup (test/scale/support), in Node and in Chromium. One file at a
+        // time: they share the instances, and one kills and restarts an instance.
+        extends: true,
+        test: {
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/scale/support/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
         // msw mode: hubs served by msw handlers inside a jsdom test, no port.
         extends: true,
         test: { name: 'msw', include: ['test/msw/**/*.test.ts'], environment: 'jsdom', testTimeout: 20_000 },

@@ -12,7 +12,17 @@ namespace HubRx.Chat;
 /// --receipt-timeout-ms MS            SendDirect's read receipt timeout (HUBRX_CHAT_RECEIPT_TIMEOUT_MS; default 10000)
 /// --exit-on-stdin-eof                exit when standard input closes (test harnesses)
 /// </code>
-/// The same flags as the mock server's CLI with <c>--preset chat</c>.
+/// The same flags as the mock server's CLI with <c>--preset chat</c>. Several instances (this server only; README.md):
+/// <code>
+/// --redis CONFIGURATION              the Redis backplane, presence and history in Redis (HUBRX_CHAT_REDIS), e.g. 127.0.0.1:6379
+/// --redis-prefix P                   prefix of the Redis keys and channels (default hubrx-chat)
+/// --instance NAME                    this instance's name (default random)
+/// --instance-timeout-ms MS           an instance silent this long is forgotten (default 15000)
+/// --rooms a,b,c                      the rooms (default general,random,dotnet)
+/// --stateful-reconnect               allow stateful reconnect
+/// --diagnostics                      GET /api/diagnostics (tests and benches)
+/// --service-url URL                  Azure SignalR Service's flow: negotiate redirects there (key: HUBRX_CHAT_SERVICE_KEY)
+/// </code>
 /// </summary>
 public sealed class ChatArguments
 {
@@ -23,9 +33,18 @@ public sealed class ChatArguments
     public int? TokenLifetimeSeconds { get; private set; }
     public int? ReceiptTimeoutMs { get; private set; }
     public bool ExitOnStdinEof { get; private set; }
+    public string? Redis { get; private set; }
+    public string? RedisPrefix { get; private set; }
+    public string? Instance { get; private set; }
+    public int? InstanceTimeoutMs { get; private set; }
+    public string[]? Rooms { get; private set; }
+    public bool StatefulReconnect { get; private set; }
+    public bool Diagnostics { get; private set; }
+    public string? ServiceUrl { get; private set; }
+    public string? ServiceKey { get; private set; }
 
     public const string Usage =
-        "Usage: HubRx.ChatServer [--port <n>] [--host <h>] [--static [/prefix/=]<dir>]... [--token-lifetime <seconds>] [--receipt-timeout-ms <ms>] [--exit-on-stdin-eof] [ASP.NET Core options, e.g. --urls <urls>]";
+        "Usage: HubRx.ChatServer [--port <n>] [--host <h>] [--static [/prefix/=]<dir>]... [--token-lifetime <seconds>] [--receipt-timeout-ms <ms>] [--exit-on-stdin-eof] [--redis <configuration>] [--redis-prefix <prefix>] [--instance <name>] [--instance-timeout-ms <ms>] [--rooms <a,b,c>] [--stateful-reconnect] [--diagnostics] [--service-url <url>] [ASP.NET Core options, e.g. --urls <urls>]";
 
     /// <summary>Parses the flags; throws an ArgumentException with a message for the user on a bad one.</summary>
     public static ChatArguments Parse(string[] args, Func<string, string?> environment)
@@ -63,6 +82,30 @@ public sealed class ChatArguments
                 case "--exit-on-stdin-eof":
                     parsed.ExitOnStdinEof = true;
                     break;
+                case "--redis":
+                    parsed.Redis = Value();
+                    break;
+                case "--redis-prefix":
+                    parsed.RedisPrefix = Value();
+                    break;
+                case "--instance":
+                    parsed.Instance = Value();
+                    break;
+                case "--instance-timeout-ms":
+                    parsed.InstanceTimeoutMs = Positive(arg, Value());
+                    break;
+                case "--rooms":
+                    parsed.Rooms = Value().Split(',', StringSplitOptions.TrimEntries);
+                    break;
+                case "--stateful-reconnect":
+                    parsed.StatefulReconnect = true;
+                    break;
+                case "--diagnostics":
+                    parsed.Diagnostics = true;
+                    break;
+                case "--service-url":
+                    parsed.ServiceUrl = Value();
+                    break;
                 default:
                     parsed.Rest.Add(arg);
                     break;
@@ -71,6 +114,8 @@ public sealed class ChatArguments
 
         parsed.TokenLifetimeSeconds ??= FromEnvironment("HUBRX_CHAT_TOKEN_LIFETIME", environment);
         parsed.ReceiptTimeoutMs ??= FromEnvironment("HUBRX_CHAT_RECEIPT_TIMEOUT_MS", environment);
+        parsed.Redis ??= NonEmpty(environment("HUBRX_CHAT_REDIS"));
+        parsed.ServiceKey = NonEmpty(environment("HUBRX_CHAT_SERVICE_KEY"));
         return parsed;
     }
 
@@ -79,6 +124,8 @@ public sealed class ChatArguments
         var value = environment(name);
         return string.IsNullOrEmpty(value) ? null : Positive(name, value);
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static int Positive(string name, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0

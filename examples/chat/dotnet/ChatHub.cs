@@ -14,6 +14,8 @@ namespace HubRx.Chat;
 [Authorize(Policy = ChatAuth.ChatUserPolicy)]
 public sealed class ChatHub(IPresenceTracker presence, IRoomHistory history, IOptions<ChatOptions> options) : Hub
 {
+    public const string Path = "/hubs/chat";
+
     private static readonly object JoinedRoomsKey = new();
 
     private string UserName => Context.UserIdentifier!;

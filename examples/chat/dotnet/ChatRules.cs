@@ -8,7 +8,11 @@ namespace HubRx.Chat;
 /// </summary>
 public static class ChatRules
 {
-    public static readonly string[] Rooms = ["general", "random", "dotnet"];
+    /// <summary>The rooms: the contract's three unless <see cref="ChatOptions.Rooms"/> says otherwise (set once, at startup).</summary>
+    public static string[] Rooms { get; private set; } = ["general", "random", "dotnet"];
+
+    /// <summary>Sets the rooms from the settings, before the app starts.</summary>
+    public static void UseRooms(string[] rooms) => Rooms = [.. rooms];
     public const int MaxMessageLength = 2000;
     public const int MaxLongMessageLength = 100_000;
     public const int HistoryLength = 50;

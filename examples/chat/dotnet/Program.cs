@@ -1,5 +1,8 @@
 using HubRx.Chat;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 // The hubrx chat example's ASP.NET Core server (README.md). Flags: see ChatArguments.cs.
 //   dotnet HubRx.ChatServer.dll [--port 5000] [--static dir] [--token-lifetime 900] [--receipt-timeout-ms 10000]
@@ -39,29 +42,59 @@ if (arguments.Port is not null || arguments.Host is not null
 var chat = builder.Configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
 if (arguments.TokenLifetimeSeconds is { } lifetime) chat.TokenLifetimeSeconds = lifetime;
 if (arguments.ReceiptTimeoutMs is { } receiptTimeout) chat.ReceiptTimeoutMs = receiptTimeout;
+if (arguments.Rooms is { } rooms) chat.Rooms = rooms;
+if (arguments.Redis is { } redis) chat.Redis = redis;
+if (arguments.RedisPrefix is { } redisPrefix) chat.RedisPrefix = redisPrefix;
+if (arguments.Instance is { } instance) chat.Instance = instance;
+if (arguments.InstanceTimeoutMs is { } instanceTimeout) chat.InstanceTimeoutMs = instanceTimeout;
+if (arguments.StatefulReconnect) chat.StatefulReconnect = true;
+if (arguments.Diagnostics) chat.Diagnostics = true;
+if (arguments.ServiceUrl is { } serviceUrl) chat.ServiceUrl = serviceUrl;
+if (arguments.ServiceKey is { } serviceKey) chat.ServiceKey = serviceKey;
 if (chat.Validate() is { } invalid)
 {
     Console.Error.WriteLine(invalid);
     return 1;
 }
 
-builder.Services.Configure<ChatOptions>(options =>
-{
-    options.TokenLifetimeSeconds = chat.TokenLifetimeSeconds;
-    options.ReceiptTimeoutMs = chat.ReceiptTimeoutMs;
-    options.CookieLifetimeSeconds = chat.CookieLifetimeSeconds;
-    options.SigningKey = chat.SigningKey;
-});
+ChatRules.UseRooms(chat.Rooms);
+builder.Services.AddSingleton(Options.Create(chat));
+var diagnostics = new ChatDiagnostics();
+builder.Services.AddSingleton(diagnostics);
 builder.Services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
 builder.Services.AddSingleton<IRoomHistory, InMemoryRoomHistory>();
 builder.Services.AddChatAuthentication(chat);
-builder.Services
-    .AddSignalR()
+var signalR = builder.Services
+    .AddSignalR(options =>
+    {
+        if (chat.Diagnostics) options.AddFilter<DiagnosticsHubFilter>();
+    })
     .AddMessagePackProtocol()
     // SendDirect waits for another client's answer (a client result needs more than 1); the caller's other calls go on.
     .AddHubOptions<ChatHub>(options => options.MaximumParallelInvocationsPerClient = 4);
+if (chat.Diagnostics) builder.Services.AddSingleton<DiagnosticsHubFilter>();
+if (chat.Redis is not null)
+{
+    try
+    {
+        // Replaces the in-memory presence and history registered above (the last registration wins).
+        signalR.AddChatRedis(builder.Services, chat);
+    }
+    catch (RedisConnectionException error)
+    {
+        Console.Error.WriteLine($"Could not connect to Redis ({chat.Redis}): {error.Message}");
+        return 1;
+    }
+}
 
 var app = builder.Build();
+
+if (chat.Redis is not null || chat.Diagnostics) app.UseInstanceName(chat);
+if (chat.Diagnostics)
+{
+    app.Use((context, next) => diagnostics.Record(context, next, ChatHub.Path));
+    app.MapChatDiagnostics(diagnostics, chat);
+}
 
 // CORS for pages served elsewhere (a dev server): reflect any Origin with credentials; answer preflights with 204.
 app.Use((context, next) =>
@@ -105,7 +138,10 @@ foreach (var (prefix, directory) in arguments.Static.OrderByDescending(mount => 
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHub<ChatHub>("/hubs/chat");
+if (chat.ServiceUrl is null)
+    app.MapHub<ChatHub>(ChatHub.Path, options => options.AllowStatefulReconnects = chat.StatefulReconnect);
+else
+    app.MapServiceNegotiate(ChatHub.Path, chat);
 app.MapChatLogin();
 
 app.Lifetime.ApplicationStarted.Register(() =>

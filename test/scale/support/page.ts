@@ -1,0 +1,30 @@
+// The page the Chromium suites load through the balancer (`/scale/index.html`, served by every instance from the
+// same folder): the browser build of @hubrx/core (JSON and MessagePack) and the chat app's own rejoin logic
+// (`onConnectionLost` of examples/chat/shared/chat.ts), as `window.hubrx`.
+
+import type * as Core from '@hubrx/core';
+import type * as MessagePack from '@hubrx/core/msgpack';
+
+import type { onConnectionLost } from '../../../examples/chat/shared/chat.js';
+
+/** What the page exposes as `window.hubrx`. */
+export type ScalePage = typeof Core &
+  typeof MessagePack & { readonly onConnectionLost: typeof onConnectionLost };
+
+/** The bundle's entry (resolved from the repository root). */
+export const PAGE_ENTRY = `export * from '@hubrx/core';
+export * from '@hubrx/core/msgpack';
+export { onConnectionLost } from './examples/chat/shared/chat.ts';
+`;
+
+export const PAGE_HTML = `<!doctype html>
+<html>
+  <head><meta charset="utf-8" /><title>hubrx scale-out</title></head>
+  <body>
+    <script type="module">
+      import * as hubrx from './hubrx.js';
+      window.hubrx = hubrx;
+    </script>
+  </body>
+</html>
+`;
