@@ -98,24 +98,26 @@ for (const app of FRONT_ENDS) {
       }
     });
 
-    it.skipIf(kind !== 'mock')('"Reconnect now" ends the wait between attempts at once', async () => {
-      const server = await startServer(kind);
-      try {
-        const alice = await openAs(browser, server, app, 'alice');
-        await server.kill();
-        // A wait of 4 s or more (the policy's delays are random, growing with the attempts).
-        const waiting = async () =>
-          Number(/next retry in (\d+) s/.exec(await bannerText(alice.page))?.[1] ?? 0);
-        await expect.poll(waiting, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(4);
-        await server.restart();
-        await alice.page.getByTestId('reconnect-now').click();
-        await expect.poll(() => status(alice.page), { timeout: 1500, interval: 50 }).toBe('connected');
-        expect(alice.problems).toEqual([]);
-      } finally {
-        await closePages();
-        await server.stop();
-      }
-    });
+    // On the mock server only: what is tested is the page's button, not the server.
+    if (kind === 'mock')
+      it('"Reconnect now" ends the wait between attempts at once', async () => {
+        const server = await startServer(kind);
+        try {
+          const alice = await openAs(browser, server, app, 'alice');
+          await server.kill();
+          // A wait of 4 s or more (the policy's delays are random, growing with the attempts).
+          const waiting = async () =>
+            Number(/next retry in (\d+) s/.exec(await bannerText(alice.page))?.[1] ?? 0);
+          await expect.poll(waiting, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(4);
+          await server.restart();
+          await alice.page.getByTestId('reconnect-now').click();
+          await expect.poll(() => status(alice.page), { timeout: 1500, interval: 50 }).toBe('connected');
+          expect(alice.problems).toEqual([]);
+        } finally {
+          await closePages();
+          await server.stop();
+        }
+      });
 
     it('a token that expires during the session is replaced without a visible error', async () => {
       const server = await startServer(kind, { tokenLifetimeSeconds: 3 });
