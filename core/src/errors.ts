@@ -96,6 +96,35 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The server that answered a request of the connection (a WebSocket upgrade, a Server-Sent Events stream, a poll, a
+ * send) does not know it: 404 `No Connection with that ID` (the message says `this server does not know the
+ * connection (is the load balancer sticky?)`). Behind a load balancer, the request reached another
+ * instance than the one that negotiated the connection: sticky sessions are off, or that instance went away (a
+ * stateful reconnect landing elsewhere after it died). The reconnect policy starts over with a new negotiate.
+ * Where the status is visible: every HTTP request, and in Node the WebSocket upgrade (`nodeWebSocket`) and
+ * `eventsource@4`'s stream (browsers do not show the status of a failed WebSocket or EventSource).
+ *
+ * @example
+ * ```ts
+ * connection.state$.subscribe(({ lastError }) => {
+ *   if (lastError instanceof ConnectionNotFoundError) console.warn('Is the load balancer sticky?', lastError.message);
+ * });
+ * ```
+ */
+export class ConnectionNotFoundError extends Error {
+  override readonly name = 'ConnectionNotFoundError' as const;
+  readonly statusCode = 404 as const;
+
+  /** `request`: what was answered (`GET http://host/hub?id=...`, `The WebSocket upgrade`). */
+  constructor(request: string, options?: { cause?: unknown }) {
+    super(
+      `${request} answered 404: this server does not know the connection (is the load balancer sticky?)`,
+      options,
+    );
+  }
+}
+
 /** Negotiation failed: the server refused (`statusCode`), answered with an `error`, or could not be reached. */
 export class NegotiateError extends Error {
   override readonly name = 'NegotiateError' as const;

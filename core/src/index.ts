@@ -46,6 +46,7 @@ export type {
 export {
   AbortError,
   ConnectionClosedError,
+  ConnectionNotFoundError,
   HttpError,
   HubError,
   NegotiateError,

@@ -1,4 +1,10 @@
-import { AbortError, TransportError, type TransportAttempt, type TransportName } from '../errors.js';
+import {
+  AbortError,
+  ConnectionNotFoundError,
+  TransportError,
+  type TransportAttempt,
+  type TransportName,
+} from '../errors.js';
 import { LongPollingTransport } from '../transports/long-polling.js';
 import { ServerSentEventsTransport } from '../transports/server-sent-events.js';
 import type {
@@ -140,6 +146,9 @@ export async function connectTransport(
     }
   }
   if (attempts.length === 0) throw new TransportError('No transport was requested: `transports` is empty.');
+  // Every transport reached an instance that did not know the connection: that is the cause, not the transports.
+  if (attempts.every((a) => a.error instanceof ConnectionNotFoundError))
+    throw attempts[attempts.length - 1]!.error;
   throw new TransportError(
     `Unable to connect with any transport: ${attempts.map((a) => `${a.transport}: ${a.error.message}`).join(' ')}`,
     { attempts },

@@ -1,4 +1,4 @@
-import { AbortError, HttpError, TimeoutError, TransportError } from '../errors.js';
+import { AbortError, ConnectionNotFoundError, HttpError, TimeoutError, TransportError } from '../errors.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { Clock } from './clock.js';
 import { redact } from './logger.js';
@@ -31,7 +31,7 @@ export interface HttpResponse {
 /**
  * The connection's HTTP requests over `fetch`: bearer token, `X-Requested-With` (so that cookie authentication
  * answers 401 rather than redirecting), credentials, a timeout, and one retry with a refreshed token after a 401.
- * Non-2xx answers throw an {@link HttpError}.
+ * Non-2xx answers throw an {@link HttpError}; a 404 to a request naming a connection, a {@link ConnectionNotFoundError}.
  */
 export class Http {
   readonly #settings: HttpSettings;
@@ -49,8 +49,11 @@ export class Http {
   async #check(request: HttpRequest, response: Response): Promise<HttpResponse> {
     if (response.status < 200 || response.status > 299) {
       const text = await response.text().catch(() => '');
+      const what = `${request.method} ${redact(request.url)}`;
+      // A request naming a connection (`id=`) that the server does not know: another instance answered.
+      if (response.status === 404 && /[?&]id=/.test(request.url)) throw new ConnectionNotFoundError(what);
       throw new HttpError(
-        `${request.method} ${redact(request.url)} answered ${response.status}${text === '' ? ` ${response.statusText}` : `: ${text}`}`,
+        `${what} answered ${response.status}${text === '' ? ` ${response.statusText}` : `: ${text}`}`,
         response.status,
       );
     }

@@ -1,5 +1,5 @@
 import { Observable, type Subscriber } from 'rxjs';
-import { AbortError, ConnectionClosedError, HttpError } from '../errors.js';
+import { AbortError, ConnectionClosedError, ConnectionNotFoundError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { deferred, type Deferred } from './deferred.js';
 import { waitToRetry } from './environment.js';
@@ -198,8 +198,8 @@ export class Lifecycle {
         if (signal.aborted) return undefined;
         reason = error as Error;
         this.#settings.log('info', `Reconnect attempt ${attempt} failed: ${reason.message}`);
-        // 404: the server no longer has the connection; it cannot be resumed.
-        if (resumable && (!link.writable || (error instanceof HttpError && error.statusCode === 404))) {
+        // 404: the server that answered does not have the connection (it forgot it, or it is another instance).
+        if (resumable && (!link.writable || error instanceof ConnectionNotFoundError)) {
           resumable = false;
           this.#abandon(link, reason);
         }

@@ -1,5 +1,5 @@
 import { withTokenRefresh } from '../client/http.js';
-import { HttpError, TransportError } from '../errors.js';
+import { ConnectionNotFoundError, HttpError, TransportError } from '../errors.js';
 import {
   appendQuery,
   connecting,
@@ -88,9 +88,11 @@ export class ServerSentEventsTransport implements Transport {
       source.onerror = ({ code, message }) => {
         close(source);
         reject(
-          typeof code === 'number'
-            ? new HttpError(`The Server-Sent Events request was answered with ${code}.`, code)
-            : failure(`Server-Sent Events could not connect${message ? `: ${message}` : '.'}`),
+          code === 404
+            ? new ConnectionNotFoundError('The Server-Sent Events request')
+            : typeof code === 'number'
+              ? new HttpError(`The Server-Sent Events request was answered with ${code}.`, code)
+              : failure(`Server-Sent Events could not connect${message ? `: ${message}` : '.'}`),
         );
       };
       return () => close(source);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../src/client/access-tokens.js';
 import { Http, withTokenRefresh } from '../../src/client/http.js';
-import { AbortError, HttpError, TimeoutError, TransportError } from '../../src/errors.js';
+import {
+  AbortError,
+  ConnectionNotFoundError,
+  HttpError,
+  TimeoutError,
+  TransportError,
+} from '../../src/errors.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 function setup(respond: (token: string | null, count: number) => Response | Promise<Response>) {
@@ -30,6 +36,25 @@ function setup(respond: (token: string | null, count: number) => Response | Prom
 }
 
 describe('Http', () => {
+  it('a 404 to a request naming a connection (id=) is a ConnectionNotFoundError; other 404s are HttpErrors', async () => {
+    const { http } = setup(() => new Response('No Connection with that ID', { status: 404 }));
+    const notFound = await http
+      .send({ method: 'GET', url: 'http://h/hub?x=1&id=tok&_=1' })
+      .catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(ConnectionNotFoundError);
+    expect(notFound).toMatchObject({
+      name: 'ConnectionNotFoundError',
+      statusCode: 404,
+      // The connection token is redacted, as in every message.
+      message:
+        'GET http://h/hub?x=1&id=***&_=1 answered 404: this server does not know the connection (is the load balancer sticky?)',
+    });
+    for (const url of ['http://h/hub/negotiate?negotiateVersion=1', 'http://h/hub?hubid=1']) {
+      const other = await http.send({ method: 'POST', url }).catch((e: unknown) => e);
+      expect(other).toMatchObject({ name: 'HttpError', statusCode: 404 });
+    }
+  });
+
   it('sends the token, X-Requested-With, custom headers, content type and credentials', async () => {
     const { http, tokens, requests } = setup(() => new Response('ok'));
     await tokens.acquire();

@@ -129,7 +129,11 @@ export async function expectPostSends({ transport, pending }: Sending, refusedSt
   const failed = transport.send('b\x1e');
   await flush();
   pending('POST')[0]!.answer(refusedStatus);
-  await expect(failed).rejects.toMatchObject({ name: 'HttpError', statusCode: refusedStatus });
+  // A 404 to a request naming the connection (`id=`) is a ConnectionNotFoundError (its statusCode is 404 too).
+  await expect(failed).rejects.toMatchObject({
+    name: refusedStatus === 404 ? 'ConnectionNotFoundError' : 'HttpError',
+    statusCode: refusedStatus,
+  });
   const lost = transport.send('c\x1e');
   await flush();
   pending('POST')[0]!.fail();

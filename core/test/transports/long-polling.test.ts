@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError, TransportError } from '../../src/errors.js';
+import { ConnectionNotFoundError, HttpError, TransportError } from '../../src/errors.js';
 import { LongPollingTransport } from '../../src/transports/long-polling.js';
 import type { TransferFormat } from '../../src/transports/transport.js';
 import { flush } from '../support/virtual-clock.js';
@@ -111,14 +111,18 @@ describe('LongPollingTransport', () => {
     expect(error).toMatchObject({ transport: 'longPolling' });
   });
 
-  it.each([404, 500])('a %i poll closes the transport with an HttpError and polls no more', async (code) => {
+  it.each([
+    [404, 'ConnectionNotFoundError'],
+    [500, 'HttpError'],
+  ])('a %i poll closes the transport with a %s and polls no more', async (code, name) => {
     const { events, requests, poll, connect } = setup();
     await connect();
     (await poll()).answer(code, 'gone');
     await flush();
     expect(events.closes).toHaveLength(1);
-    expect(events.closes[0]).toBeInstanceOf(HttpError);
-    expect(events.closes[0]).toMatchObject({ statusCode: code });
+    // 404 to a request naming the connection: the server that answered does not know it (another instance).
+    expect(events.closes[0]).toBeInstanceOf(code === 404 ? ConnectionNotFoundError : HttpError);
+    expect(events.closes[0]).toMatchObject({ name, statusCode: code });
     expect(requests.filter((r) => r.method === 'GET')).toHaveLength(2);
   });
 

@@ -142,13 +142,19 @@ describe('ServerSentEventsTransport', () => {
     expect(events.closes).toEqual([]);
   });
 
-  it('an error before open with a status (eventsource@4) rejects connect with an HttpError', async () => {
-    const { transport, events, controller, source } = setup();
-    const connected = transport.connect(HUB, 'text', events, controller.signal);
-    source().fail({ code: 404, message: 'Not Found' });
-    await expect(connected).rejects.toMatchObject({ name: 'HttpError', statusCode: 404 });
-    expect(source().closed).toBe(true);
-  });
+  it.each([
+    [403, 'HttpError'],
+    [404, 'ConnectionNotFoundError'],
+  ])(
+    'an error before open with a status (eventsource@4) of %i rejects connect with a %s',
+    async (code, name) => {
+      const { transport, events, controller, source } = setup();
+      const connected = transport.connect(HUB, 'text', events, controller.signal);
+      source().fail({ code, message: 'Refused' });
+      await expect(connected).rejects.toMatchObject({ name, statusCode: code });
+      expect(source().closed).toBe(true);
+    },
+  );
 
   it('aborting the signal while connecting closes the EventSource and rejects with an AbortError', async () => {
     const { transport, events, controller, source } = setup();
