@@ -29,7 +29,7 @@ export class HubException extends Error {
 }
 
 /** Why a bearer token was refused. */
-export type JwtFailure = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not-yet-valid';
+export type JwtFailure = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not-yet-valid' | 'audience';
 
 /** A bearer token was refused: the server answers 401. */
 export class JwtError extends Error {

@@ -285,6 +285,24 @@ describe('authorization', () => {
     expect(expired.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 
+  it('with auth.audience, takes only tokens whose aud names it (a string or an array), as JwtBearer does', async () => {
+    const hub = defineHub({ authorize: true, methods: { Who: (ctx) => ctx.userIdentifier } });
+    const service = 'http://service.test/client/?hub=chat';
+    const mock = await server({ hubs: { '/client': hub }, auth: { audience: [service, 'other'] } });
+    const negotiate = async (extra: Record<string, unknown>) =>
+      fetch(`${mock.url}/client/negotiate?hub=chat&negotiateVersion=1`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${await mock.issueToken('alice', 60, extra)}` },
+      });
+    expect((await negotiate({ aud: service })).status).toBe(200);
+    expect((await negotiate({ aud: ['x', 'other'] })).status).toBe(200);
+    for (const aud of [{}, { aud: 'http://app.test/' }, { aud: [] }]) {
+      const refused = await negotiate(aud);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token".*audience/);
+    }
+  });
+
   it('refuses a method to unauthorized callers with ASP.NET Core text', async () => {
     const hub = defineHub({ methods: { Secret: { authorize: true, handler: () => 42 }, Open: () => 1 } });
     const mock = await server({ hubs: { '/hub': hub } });

@@ -17,6 +17,11 @@ export interface AuthOptions {
    * holding a stale token learns it at once.
    */
   readonly rejectInvalidTokens?: boolean;
+  /**
+   * The audiences a token must name in its `aud` claim (a string or an array), as JwtBearer's `ValidAudiences`;
+   * unset, `aud` is not checked. Azure SignalR Service, for instance, takes only tokens made for its client URL.
+   */
+  readonly audience?: string | readonly string[];
 }
 
 export type Authentication =
@@ -44,17 +49,29 @@ export function bearerToken(request: Request, url: URL): string | undefined {
 export class Authenticator {
   readonly jwt: Hs256;
   readonly rejectInvalidTokens: boolean;
+  readonly audiences: readonly string[] | undefined;
 
   constructor(options: AuthOptions = {}) {
     this.jwt = hs256(options.signingKey ?? TEST_SIGNING_KEY);
     this.rejectInvalidTokens = options.rejectInvalidTokens ?? true;
+    this.audiences = options.audience === undefined ? undefined : [options.audience].flat();
   }
 
   async authenticate(request: Request, url: URL): Promise<Authentication> {
     const token = bearerToken(request, url);
     if (token === undefined) return { kind: 'anonymous' };
     try {
-      return { kind: 'user', user: userFromClaims(await this.jwt.verify(token)) };
+      const claims = await this.jwt.verify(token);
+      if (this.audiences !== undefined) {
+        const named = [claims.aud].flat();
+        if (!named.some((aud) => typeof aud === 'string' && this.audiences!.includes(aud))) {
+          throw new JwtError(
+            'audience',
+            `The token's audience ${JSON.stringify(claims.aud ?? null)} is not valid here.`,
+          );
+        }
+      }
+      return { kind: 'user', user: userFromClaims(claims) };
     } catch (error) {
       if (error instanceof JwtError) return { kind: 'invalid', error };
       throw error;

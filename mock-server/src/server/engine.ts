@@ -1,3 +1,4 @@
+import type { JwtPayload } from '../auth/jwt.js';
 import type { HubProtocol } from '@hubrx/core';
 import { messagePackHubProtocol } from '@hubrx/core/msgpack';
 import { Authenticator } from '../auth/authenticate.js';
@@ -343,7 +344,7 @@ export class MockHubEngine implements MockHub {
     }
   }
 
-  issueToken(user: string, expiresInSeconds = 3600): Promise<string> {
-    return this.auth.issue(user, expiresInSeconds);
+  issueToken(user: string, expiresInSeconds = 3600, claims: JwtPayload = {}): Promise<string> {
+    return this.auth.issue(user, expiresInSeconds, claims);
   }
 }

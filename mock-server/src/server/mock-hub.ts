@@ -1,3 +1,4 @@
+import type { JwtPayload } from '../auth/jwt.js';
 import type { AuthOptions } from '../auth/authenticate.js';
 import type { GroupManager, HubClients, HubDefinition, TransportName } from '../hub/types.js';
 import type { Condition, ConnectionHandle, Faults, LogEntry, MessageFilter } from './controls.js';
@@ -79,6 +80,6 @@ export interface MockHub {
   dropAll(): void;
   /** Sends Close (with this error and `allowReconnect`) to every connection. */
   closeAll(options?: { readonly error?: string; readonly allowReconnect?: boolean }): void;
-  /** Issues a token this server accepts (`sub` = user), valid for `expiresInSeconds` (default 3600). */
-  issueToken(user: string, expiresInSeconds?: number): Promise<string>;
+  /** Issues a token this server accepts (`sub` = user, plus `claims`), valid for `expiresInSeconds` (default 3600). */
+  issueToken(user: string, expiresInSeconds?: number, claims?: JwtPayload): Promise<string>;
 }
