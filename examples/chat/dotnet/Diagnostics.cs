@@ -115,7 +115,8 @@ public sealed class ChatDiagnostics
     private static string Kind(HttpRequest request, bool negotiate)
     {
         if (negotiate) return "negotiate";
-        if (request.HttpContext.WebSockets.IsWebSocketRequest) return "webSocket";
+        // The upgrade header, not IsWebSocketRequest: the WebSockets middleware runs after this one.
+        if (request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)) return "webSocket";
         return request.Method switch
         {
             "GET" => request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal) ? "serverSentEvents" : "poll",
