@@ -64,7 +64,7 @@ export async function diagnostics(url: string): Promise<Diagnostics> {
   return (await response.json()) as Diagnostics;
 }
 
-/** Where a connection was served: per instance name, its requests naming it and whether it holds the hub connection. */
+/** Where a connection was served (on the instances that are up): per instance name, its requests naming it and whether it holds the hub connection. */
 export async function servedWhere(
   connectionId: string,
 ): Promise<
@@ -73,9 +73,14 @@ export async function servedWhere(
     { readonly requests: readonly ServedRequest[]; readonly connection: ServedConnection | undefined }
   >
 > {
-  const all = await Promise.all(
-    scale().instances.map(async ({ name, url }) => [name, await diagnostics(url)] as const),
-  );
+  // A killed instance does not answer: it holds nothing now.
+  const all = (
+    await Promise.all(
+      scale().instances.map(
+        async ({ name, url }) => [name, await diagnostics(url).catch(() => undefined)] as const,
+      ),
+    )
+  ).filter((entry): entry is readonly [string, Diagnostics] => entry[1] !== undefined);
   return Object.fromEntries(
     all.map(([name, d]) => [
       name,
@@ -87,10 +92,18 @@ export async function servedWhere(
   );
 }
 
-/** The instance holding the hub connection `connectionId` (its OnConnectedAsync ran there), or undefined. */
+/**
+ * The instance holding the hub connection `connectionId` (its OnConnectedAsync ran there), or undefined. ASP.NET
+ * Core answers the handshake before it runs OnConnectedAsync: a client may see itself connected a moment before,
+ * so a connection not found yet is looked for again for up to a second.
+ */
 export async function instanceOf(connectionId: string): Promise<string | undefined> {
-  const where = await servedWhere(connectionId);
-  return Object.entries(where).find(([, served]) => served.connection !== undefined)?.[0];
+  for (let tries = 0; ; tries++) {
+    const where = await servedWhere(connectionId);
+    const found = Object.entries(where).find(([, served]) => served.connection !== undefined)?.[0];
+    if (found !== undefined || tries === 20) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Kills an instance (SIGKILL) and waits until the balancer sees it down. */
