@@ -62,7 +62,12 @@ async function connectPage(page: Page, args: PageArgs): Promise<string> {
       .subscribe(([message]) => seen.roomMessage.push(String((message as { text: string }).text)));
     chat.handle('directMessage', (_from, text) => (seen.direct.push(String(text)), true));
     chat.state$.subscribe((state) => seen.states.push(`${state.status}:${state.connectionId ?? ''}`));
-    if (rejoin) hubrx.onConnectionLost(chat, () => chat.invoke('JoinRoom', 'general').catch(() => undefined));
+    // As the chat app rejoins its rooms (a HubCall is cold: `.catch()` sends it).
+    if (rejoin) {
+      hubrx.onConnectionLost(chat, () => {
+        void chat.invoke('JoinRoom', 'general').catch(() => undefined);
+      });
+    }
     w.chat = chat;
     w.seen = seen;
     await chat.start();
