@@ -299,9 +299,7 @@ export async function startDotnetApp(app: DotnetApp, options: StartOptions = {})
     url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => {
         reject(
-          new Error(
-            `The ${app.name} did not report "Now listening on:" within ${STARTUP_TIMEOUT_MS} ms`,
-          ),
+          new Error(`The ${app.name} did not report "Now listening on:" within ${STARTUP_TIMEOUT_MS} ms`),
         );
       }, STARTUP_TIMEOUT_MS);
       output.onLine((line) => {
