@@ -11,6 +11,7 @@ import { printResults } from './harness.js';
 import { hostileBenchmark } from './hostile.js';
 import { loadBenchmark } from './load.js';
 import { renderBenchmark } from './render.js';
+import { scaleBenchmark } from './scale.js';
 
 const suites: Record<string, () => Promise<void>> = {
   codecs: async () => {
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<void>> = {
   hostile: hostileBenchmark,
   browser: browserBenchmark,
   chat: chatBenchmark,
+  scale: scaleBenchmark,
   react: () =>
     renderBenchmark({
       framework: 'React',

@@ -8,8 +8,8 @@
 // - `random`: no stickiness, each request to a random instance (what SignalR breaks on, unless WebSockets are used
 //   with `skipNegotiation`: one request per connection).
 //
-// Health checks (`GET /api/health` every 250 ms, down after 2 failures) take a killed instance out within about
-// half a second; its sessions are shut at once. Timeouts let a Long Polling request wait its 90 s and a WebSocket or
+// Health checks (`GET /api/health` every 250 ms, down after 2 failures, by default) take a killed instance out within
+// about half a second; its sessions are shut at once. Timeouts let a Long Polling request wait its 90 s and a WebSocket or
 // Server-Sent Events stream stay open. HAProxy was chosen over nginx because open-source nginx has no cookie-based
 // stickiness (`sticky cookie` is NGINX Plus), and over YARP because it is one small configuration file started in
 // milliseconds, not another .NET app to build. The `admin()` function speaks HAProxy's runtime API (its stats socket).
@@ -43,6 +43,12 @@ export interface BalancerOptions {
   readonly instances: readonly BalancedInstance[];
   /** The path of the instances' health check (200 when up). Default `/api/health`. */
   readonly healthPath?: string;
+  /**
+   * Health checks: every `intervalMs` (default 250), an instance down after `fall` failures in a row (default 2), each
+   * check given `timeoutMs` (default 1000). Loaded instances (the scale bench) need gentler ones: a check that times
+   * out under load would take a healthy instance out and shut its sessions.
+   */
+  readonly health?: { readonly intervalMs?: number; readonly fall?: number; readonly timeoutMs?: number };
   /** Connections HAProxy accepts (the bench's 2,000 clients and their polls; two descriptors each). Default 8,000. */
   readonly maxConnections?: number;
 }
@@ -68,6 +74,7 @@ export function haproxyConfig(
   socket: string,
 ): string {
   const health = options.healthPath ?? '/api/health';
+  const { intervalMs = 250, fall = 2, timeoutMs = 1000 } = options.health ?? {};
   const servers = (cookie: boolean) =>
     options.instances
       .map(({ name, address }) => `  server ${name} ${address}${cookie ? ` cookie ${name}` : ''}`)
@@ -84,11 +91,12 @@ defaults
   timeout server 120s
   timeout tunnel 1h
   timeout http-keep-alive 10s
+  timeout check ${timeoutMs}ms
   # A request whose instance cannot be reached goes to another one, even with a sticky cookie.
   retries 2
   option redispatch
   option httpchk GET ${health}
-  default-server check inter 250ms fall 2 rise 2 on-marked-down shutdown-sessions
+  default-server check inter ${intervalMs}ms fall ${fall} rise 2 on-marked-down shutdown-sessions
 
 frontend sticky
   bind 127.0.0.1:${ports.sticky}

@@ -4,7 +4,7 @@
 // where the balancer expects it.
 
 import { chatServerApp } from '../../../examples/chat/test/support/servers.js';
-import { startBalancer, type Balancer } from '../../support/balancer.js';
+import { startBalancer, type Balancer, type BalancerOptions } from '../../support/balancer.js';
 import { startDotnetApp, type DotnetServer } from '../../support/dotnet-server.js';
 import { freePort, startRedis, type RedisServer } from '../../support/redis.js';
 
@@ -17,6 +17,8 @@ export interface ClusterOptions {
   readonly extraArgs?: readonly string[];
   /** Record what each instance served (`--diagnostics`). Default true. */
   readonly diagnostics?: boolean;
+  /** The balancer's health checks (see BalancerOptions). */
+  readonly health?: BalancerOptions['health'];
 }
 
 export interface ClusterInstance {
@@ -78,6 +80,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(instances.map(launch));
     balancer = await startBalancer({
       instances: instances.map(({ name, port }) => ({ name, address: `127.0.0.1:${port}` })),
+      ...(options.health !== undefined && { health: options.health }),
     });
   } catch (error) {
     await stop();
