@@ -31,7 +31,7 @@ export function injectHub<Server extends object = UntypedHub, Client extends obj
 
 /**
  * The hub's connection state as a signal (`status`, `connectionId`, `transport`, `attempt`, `nextRetryInMs`,
- * `lastError`); retains the hub while the injector lives. On the server it is the `disconnected` state.
+ * `nextRetryAt`, `lastError`); retains the hub while the injector lives. On the server it is the `disconnected` state.
  *
  * @example
  * ```ts

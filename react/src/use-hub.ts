@@ -21,8 +21,9 @@ export function useHub<Server extends object = UntypedHub, Client extends object
 }
 
 /**
- * The hub's connection state (`status`, `connectionId`, `transport`, `attempt`, `nextRetryInMs`, `lastError`),
- * re-rendering on each change; retains the hub while mounted. On the server it is the `disconnected` state.
+ * The hub's connection state (`status`, `connectionId`, `transport`, `attempt`, `nextRetryInMs`, `nextRetryAt`,
+ * `lastError`), re-rendering on each change; retains the hub while mounted. On the server it is the `disconnected`
+ * state.
  *
  * @example
  * ```tsx

@@ -22,9 +22,9 @@ export function useHub<Server extends object = UntypedHub, Client extends object
 }
 
 /**
- * The hub's connection state (`status`, `connectionId`, `transport`, `attempt`, `nextRetryInMs`, `lastError`) as
- * a read-only ref, set on each change; retains the hub while the current effect scope lives. On the server it is
- * the `disconnected` state.
+ * The hub's connection state (`status`, `connectionId`, `transport`, `attempt`, `nextRetryInMs`, `nextRetryAt`,
+ * `lastError`) as a read-only ref, set on each change; retains the hub while the current effect scope lives. On the
+ * server it is the `disconnected` state.
  *
  * @example
  * ```ts

@@ -8,10 +8,16 @@ interface EventTargetLike {
 /**
  * Waits `ms` before the next connection attempt. In browsers and workers an `online` event, or the page becoming
  * visible, ends the wait at once (the network or the user is back); while `navigator.onLine` is `false` the wait
- * lasts until the `online` event. Elsewhere (Node) it is a plain timer. Rejects with `signal`'s reason on abort.
- * Every listener is removed when it ends.
+ * lasts until the `online` event. Elsewhere (Node) it is a plain timer. `wake` is handed the function that ends it
+ * at once (the app's "reconnect now"). Rejects with `signal`'s reason on abort. Every listener is removed when it
+ * ends.
  */
-export function waitToRetry(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+export function waitToRetry(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  wake?: (end: () => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error);
     const scope =
@@ -42,6 +48,7 @@ export function waitToRetry(clock: Clock, ms: number, signal: AbortSignal): Prom
     scope?.addEventListener('online', end);
     doc?.addEventListener('visibilitychange', onVisibility);
     signal.addEventListener('abort', end, { once: true });
+    wake?.(end);
     timer = clock.setTimeout(onTimer, ms);
   });
 }

@@ -132,6 +132,19 @@ export class HubConnection<Server extends object = UntypedHub, Client extends ob
   }
 
   /**
+   * While waiting between reconnect attempts (or between retries of `start({ retry: true })`), tries at once: what
+   * a "reconnect now" button calls. The attempt counts as the next one of the policy. Does nothing otherwise.
+   *
+   * @example
+   * ```ts
+   * button.onclick = () => connection.reconnectNow();
+   * ```
+   */
+  reconnectNow(): void {
+    this.#lifecycle.retryNow();
+  }
+
+  /**
    * Disconnects: aborts any connection attempt, sends Close, stops the transport and every timer, and fails
    * pending calls with a `ConnectionClosedError`. `on()` and `handle()` registrations stay for the next `start()`.
    */

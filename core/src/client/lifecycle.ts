@@ -3,7 +3,7 @@ import { AbortError, ConnectionClosedError, ConnectionNotFoundError } from '../e
 import type { Clock } from './clock.js';
 import { deferred, type Deferred } from './deferred.js';
 import { waitToRetry } from './environment.js';
-import { Link, type Deliver, type LinkLoss, type LinkSettings } from './link.js';
+import { Link, type Deliver, type LinkSettings } from './link.js';
 import type { Log } from './logger.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { initialState, reduceState, type ConnectionState, type StateEvent } from './state.js';
@@ -51,6 +51,8 @@ export class Lifecycle {
   #current: Link | undefined;
   #run: Run | undefined;
   #stopping: Promise<void> | undefined;
+  /** Ends the wait between attempts under way (`retryNow()`). */
+  #wake: (() => void) | undefined;
   /** The retries behind the current connection, and when it was made. */
   #streak: { readonly attempts: number; readonly since: number; readonly connectedAt: number } | undefined;
 
@@ -101,6 +103,11 @@ export class Lifecycle {
     return run.started.promise;
   }
 
+  /** Ends the wait between attempts, if one is under way: the next attempt starts now. */
+  retryNow(): void {
+    this.#wake?.();
+  }
+
   stop(): Promise<void> {
     const run = this.#run;
     if (run === undefined) return this.#stopping ?? Promise.resolve();
@@ -128,8 +135,12 @@ export class Lifecycle {
       if (loss === null || signal.aborted) return;
       if (!loss.allowReconnect) return this.#end(run, loss.error, link);
       this.#settings.log('info', `Connection lost: ${loss.error?.message ?? 'no reason given'}`);
+      const reason = loss.error ?? new ConnectionClosedError('The connection was lost.');
+      // Calls on a connection that cannot be resumed fail before `reconnecting` is reported: a call made in
+      // reaction to it goes to the next connection and is not failed with the old one's.
+      if (!loss.resumable) this.#abandon(link, reason);
       this.#dispatch({ type: 'lost', error: loss.error });
-      link = await this.#recover(run, link, loss);
+      link = await this.#recover(run, link, loss.resumable, reason);
       if (link === undefined) return;
     }
   }
@@ -162,7 +173,7 @@ export class Lifecycle {
   }
 
   /** After a loss: reattach (stateful, within the window) or reconnect, per the policy. */
-  async #recover(run: Run, link: Link, loss: LinkLoss): Promise<Link | undefined> {
+  async #recover(run: Run, link: Link, resumable: boolean, reason: Error): Promise<Link | undefined> {
     const { signal } = run.controller;
     const { clock, reattachWindowMs } = this.#settings;
     // A connection lost soon after it was made continues the previous backoff: a server that accepts and then
@@ -173,9 +184,6 @@ export class Lifecycle {
         : undefined;
     const lostAt = clock.now();
     const since = streak?.since ?? lostAt;
-    let reason = loss.error ?? new ConnectionClosedError('The connection was lost.');
-    let resumable = loss.resumable;
-    if (!resumable) this.#abandon(link, reason);
     for (let attempt = (streak?.attempts ?? 0) + 1; ; attempt++) {
       const delay = this.#nextDelay(attempt, since, reason);
       if (delay === null) {
@@ -218,8 +226,9 @@ export class Lifecycle {
 
   #activate(link: Link, resumed: boolean): void {
     this.#current = link;
-    this.#dispatch({ type: 'connected', connectionId: link.connectionId, transport: link.transportName });
+    // What waited (the outbox) goes out before anyone hears `connected` and sends more.
     this.#hooks.connected(link, resumed);
+    this.#dispatch({ type: 'connected', connectionId: link.connectionId, transport: link.transportName });
     if (!resumed) link.activate();
   }
 
@@ -234,11 +243,14 @@ export class Lifecycle {
   }
 
   async #pause(attempt: number, delayMs: number, signal: AbortSignal, error: Error): Promise<boolean> {
-    this.#dispatch({ type: 'waiting', attempt, delayMs, error });
+    const { clock } = this.#settings;
+    this.#dispatch({ type: 'waiting', attempt, delayMs, at: clock.now() + delayMs, error });
     try {
-      await waitToRetry(this.#settings.clock, delayMs, signal);
+      await waitToRetry(clock, delayMs, signal, (end) => (this.#wake = end));
     } catch {
       return false;
+    } finally {
+      this.#wake = undefined;
     }
     this.#dispatch({ type: 'attempting', attempt });
     return true;

@@ -12,6 +12,8 @@ export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 're
  * - `attempt`: while reconnecting (or retrying the first start), the number of the attempt under way or next,
  *   from 1 (0 otherwise);
  * - `nextRetryInMs`: while waiting between attempts, how long the wait is;
+ * - `nextRetryAt`: while waiting, when it ends, on the connection's clock (`Date.now()` unless `clock` is set): what
+ *   a countdown counts to;
  * - `lastError`: why the connection was last lost or closed, or why the last attempt failed.
  */
 export interface ConnectionState {
@@ -20,6 +22,7 @@ export interface ConnectionState {
   readonly transport: AnyTransportName | null;
   readonly attempt: number;
   readonly nextRetryInMs: number | null;
+  readonly nextRetryAt: number | null;
   readonly lastError: Error | null;
 }
 
@@ -28,7 +31,13 @@ export type StateEvent =
   | { readonly type: 'starting' }
   | { readonly type: 'connected'; readonly connectionId: string | null; readonly transport: AnyTransportName }
   | { readonly type: 'lost'; readonly error: Error | null }
-  | { readonly type: 'waiting'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
+  | {
+      readonly type: 'waiting';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly at: number;
+      readonly error: Error;
+    }
   | { readonly type: 'attempting'; readonly attempt: number }
   | { readonly type: 'stopping' }
   | { readonly type: 'closed'; readonly error: Error | null };
@@ -39,6 +48,7 @@ export const initialState: ConnectionState = {
   transport: null,
   attempt: 0,
   nextRetryInMs: null,
+  nextRetryAt: null,
   lastError: null,
 };
 
@@ -63,16 +73,23 @@ export function reduceState(state: ConnectionState, event: StateEvent): Connecti
         transport: null,
         attempt: 0,
         nextRetryInMs: null,
+        nextRetryAt: null,
         lastError: event.error,
       };
     case 'waiting':
-      return { ...state, attempt: event.attempt, nextRetryInMs: event.delayMs, lastError: event.error };
+      return {
+        ...state,
+        attempt: event.attempt,
+        nextRetryInMs: event.delayMs,
+        nextRetryAt: event.at,
+        lastError: event.error,
+      };
     case 'attempting':
-      return { ...state, attempt: event.attempt, nextRetryInMs: null };
+      return { ...state, attempt: event.attempt, nextRetryInMs: null, nextRetryAt: null };
     case 'stopping':
       return state.status === 'disconnected'
         ? state
-        : { ...state, status: 'disconnecting', nextRetryInMs: null };
+        : { ...state, status: 'disconnecting', nextRetryInMs: null, nextRetryAt: null };
     case 'closed':
       return { ...initialState, lastError: event.error ?? state.lastError };
   }

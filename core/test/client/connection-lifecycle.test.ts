@@ -61,6 +61,51 @@ describe('HubConnection: reconnect', () => {
     expect(seen).toEqual([7]);
   });
 
+  it('reconnectNow() ends the wait at once; nextRetryAt is when the wait would have ended', async () => {
+    const h = harness({ reconnect: fixedDelays([10_000, 10_000]) });
+    await connected(h);
+    const idle = h.clock.pending;
+    h.connection.reconnectNow(); // connected: nothing to do
+    h.server.negotiateStatus = 503;
+    const lostAt = h.clock.now();
+    h.server.socket.drop();
+    await flush();
+    expect(h.connection.state).toMatchObject({
+      status: 'reconnecting',
+      attempt: 1,
+      nextRetryInMs: 10_000,
+      nextRetryAt: lostAt + 10_000,
+    });
+    h.connection.reconnectNow();
+    await flush();
+    // The attempt ran now (and failed): the policy's next wait began, on the clock as it is.
+    expect(h.server.negotiations).toHaveLength(2);
+    expect(h.connection.state).toMatchObject({ attempt: 2, nextRetryAt: lostAt + 10_000 });
+    h.server.negotiateStatus = 200;
+    h.connection.reconnectNow();
+    await flush();
+    expect(h.connection.state).toMatchObject({ status: 'connected', nextRetryAt: null });
+    expect(h.clock.now()).toBe(lostAt);
+    expect(h.clock.pending).toBe(idle); // no wait left behind
+  });
+
+  it('a call made when `reconnecting` is reported goes to the next connection, not failed with the old', async () => {
+    const h = harness({ outbox: outbox(), reconnect: fixedDelays([1000]) });
+    await connected(h);
+    let made: Promise<unknown> | undefined;
+    h.connection.state$.subscribe((state) => {
+      if (state.status === 'reconnecting' && made === undefined) {
+        made = firstValueFrom(h.connection.invoke('Rejoin', 'room'));
+      }
+    });
+    h.server.socket.drop();
+    await h.clock.advance(1000);
+    const [rejoin] = h.server.sent(MessageType.Invocation);
+    expect(rejoin).toMatchObject({ target: 'Rejoin', arguments: ['room'] });
+    h.server.send({ type: MessageType.Completion, invocationId: rejoin!.invocationId!, result: 'ok' });
+    expect(await made).toBe('ok');
+  });
+
   it('gives up when the policy says so, reporting the last error', async () => {
     const h = harness({ reconnect: fixedDelays([0, 100]) });
     await connected(h);
@@ -309,6 +354,20 @@ describe('HubConnection: outbox', () => {
     expect(invocations.map((m) => m.target)).toEqual(['Queued', 'Add']);
     h.server.send({ type: MessageType.Completion, invocationId: invocations[1]!.invocationId!, result: 5 });
     expect(await result).toBe(5);
+  });
+
+  it('sends what it queued before anything sent in reaction to `connected`', async () => {
+    const h = harness({ outbox: outbox(), reconnect: fixedDelays([1000]) });
+    await connected(h);
+    h.server.socket.drop();
+    await flush();
+    void h.connection.send('Queued');
+    h.connection.state$.subscribe((state) => {
+      if (state.status === 'connected') void h.connection.send('OnConnected');
+    });
+    await h.clock.advance(1000);
+    await flush();
+    expect(h.server.sent(MessageType.Invocation).map((m) => m.target)).toEqual(['Queued', 'OnConnected']);
   });
 
   it('fails at once past its limit, and fails what waits when stopped', async () => {

@@ -17,6 +17,7 @@ describe('reduceState', () => {
       transport: null,
       attempt: 0,
       nextRetryInMs: null,
+      nextRetryAt: null,
       lastError: null,
     });
   });
@@ -40,9 +41,9 @@ describe('reduceState', () => {
       { type: 'starting' },
       { type: 'connected', connectionId: 'c1', transport: 'webSockets' },
       { type: 'lost', error: lost },
-      { type: 'waiting', attempt: 1, delayMs: 0, error: lost },
+      { type: 'waiting', attempt: 1, delayMs: 0, at: 1000, error: lost },
       { type: 'attempting', attempt: 1 },
-      { type: 'waiting', attempt: 2, delayMs: 750, error: lost },
+      { type: 'waiting', attempt: 2, delayMs: 750, at: 1750, error: lost },
       { type: 'attempting', attempt: 2 },
       { type: 'connected', connectionId: 'c2', transport: 'longPolling' },
     );
@@ -52,8 +53,18 @@ describe('reduceState', () => {
       transport: null,
       lastError: lost,
     });
-    expect(states[5]).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryInMs: 750 });
-    expect(states[6]).toMatchObject({ status: 'reconnecting', attempt: 2, nextRetryInMs: null });
+    expect(states[5]).toMatchObject({
+      status: 'reconnecting',
+      attempt: 2,
+      nextRetryInMs: 750,
+      nextRetryAt: 1750,
+    });
+    expect(states[6]).toMatchObject({
+      status: 'reconnecting',
+      attempt: 2,
+      nextRetryInMs: null,
+      nextRetryAt: null,
+    });
     expect(states[7]).toMatchObject({
       status: 'connected',
       connectionId: 'c2',
@@ -76,7 +87,7 @@ describe('reduceState', () => {
       { type: 'stopping' },
       { type: 'closed', error: null },
     );
-    expect(stopped[3]).toMatchObject({ status: 'disconnecting', nextRetryInMs: null });
+    expect(stopped[3]).toMatchObject({ status: 'disconnecting', nextRetryInMs: null, nextRetryAt: null });
     expect(stopped[4]).toMatchObject({ status: 'disconnected', lastError: error });
   });
 
@@ -86,11 +97,15 @@ describe('reduceState', () => {
 
   it('retrying the first start shows attempts while connecting', () => {
     const refused = new Error('refused');
-    const states = run({ type: 'starting' }, { type: 'waiting', attempt: 1, delayMs: 100, error: refused });
+    const states = run(
+      { type: 'starting' },
+      { type: 'waiting', attempt: 1, delayMs: 100, at: 100, error: refused },
+    );
     expect(states[1]).toMatchObject({
       status: 'connecting',
       attempt: 1,
       nextRetryInMs: 100,
+      nextRetryAt: 100,
       lastError: refused,
     });
   });

@@ -68,9 +68,8 @@ export function onConnectionLost(
 ): Subscription {
   let previous = connection.state.status;
   return connection.state$.subscribe(({ status }) => {
-    // In a microtask: core fails the lost connection's pending calls right after it reports `reconnecting`, and a
-    // call made during that report would be among them.
-    if (status === 'reconnecting' && previous !== 'reconnecting') queueMicrotask(rejoin);
+    // Core has failed the lost connection's calls before it reports `reconnecting`: these wait for the next one.
+    if (status === 'reconnecting' && previous !== 'reconnecting') rejoin();
     previous = status;
   });
 }
@@ -201,15 +200,12 @@ export interface Banner {
   readonly canReconnect: boolean;
 }
 
-/**
- * The banner for a connection state; `retryAt` is when the wait under way ends (`Date.now()` when the state came,
- * plus `nextRetryInMs`), `now` the time to count down from.
- */
-export function banner(state: ConnectionState, retryAt: number | undefined, now: number): Banner {
+/** The banner for a connection state; `now` is the time to count down from (the wait ends at `nextRetryAt`). */
+export function banner(state: ConnectionState, now: number): Banner {
   const why = state.lastError?.message;
   const waiting =
-    state.nextRetryInMs !== null && retryAt !== undefined
-      ? `, next retry in ${Math.max(0, Math.ceil((retryAt - now) / 1000))} s`
+    state.nextRetryAt !== null
+      ? `, next retry in ${Math.max(0, Math.ceil((state.nextRetryAt - now) / 1000))} s`
       : state.attempt > 0
         ? ', trying now…'
         : '';
@@ -241,11 +237,10 @@ export function banner(state: ConnectionState, retryAt: number | undefined, now:
 }
 
 /**
- * "Reconnect now": ends the reconnect wait under way, so that the next attempt starts at once (core ends its waits
- * on the browser's `online` event, the network being back: here the user says the same), or starts a connection
- * that was closed for good.
+ * "Reconnect now": ends the reconnect wait under way, so that the next attempt starts at once, or starts a
+ * connection that was closed for good.
  */
 export function reconnectNow(hub: SharedHub<object, object>): void {
   if (hub.connection.state.status === 'disconnected') hub.retry().catch(() => undefined);
-  else window.dispatchEvent(new Event('online'));
+  else hub.connection.reconnectNow();
 }

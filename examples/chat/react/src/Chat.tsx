@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useHub, useHubEvent, useHubHandler, useHubState, useHubStream } from '@hubrx/react';
 import {
   append,
@@ -272,19 +272,15 @@ const Message = memo(function Message({ line: item, me }: { line: Line; me: stri
 
 function Banner() {
   const state = useHubState(chat);
-  // When the wait under way ends, for the countdown (the state says how long it is, when it begins).
-  const retryAt = useMemo(
-    () => (state.nextRetryInMs === null ? undefined : Date.now() + state.nextRetryInMs),
-    [state],
-  );
+  const retryAt = state.nextRetryAt;
   // Renders again four times a second while counting down.
   const [, setTick] = useState(0);
   useEffect(() => {
-    if (retryAt === undefined) return;
+    if (retryAt === null) return;
     const timer = setInterval(() => setTick((tick) => tick + 1), 250);
     return () => clearInterval(timer);
   }, [retryAt]);
-  const { tone, title, why, canReconnect } = banner(state, retryAt, Date.now());
+  const { tone, title, why, canReconnect } = banner(state, Date.now());
   return (
     <div
       className={`status ${tone}`}

@@ -25,18 +25,14 @@ import { chat } from './chat-hub';
 })
 export class BannerComponent {
   readonly state = injectHubState(chat);
-  // When the wait under way ends, for the countdown (the state says how long it is, when it begins).
-  readonly retryAt = computed(() => {
-    const { nextRetryInMs } = this.state();
-    return nextRetryInMs === null ? undefined : Date.now() + nextRetryInMs;
-  });
+  readonly retryAt = computed(() => this.state().nextRetryAt);
   readonly now = signal(Date.now());
-  readonly shown = computed(() => banner(this.state(), this.retryAt(), this.now()));
+  readonly shown = computed(() => banner(this.state(), this.now()));
 
   constructor() {
     // Ticks four times a second while counting down.
     effect((onCleanup) => {
-      if (this.retryAt() === undefined) return;
+      if (this.retryAt() === null) return;
       this.now.set(Date.now());
       const timer = setInterval(() => this.now.set(Date.now()), 250);
       onCleanup(() => clearInterval(timer));
