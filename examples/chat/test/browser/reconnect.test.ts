@@ -1,7 +1,7 @@
 // Outages and tokens, in Chromium: the chat server killed and started again on the same port while two users are in
 // a room (the banner counts attempts down, the pages recover by themselves, what was typed meanwhile is delivered
-// once), and access tokens that expire during the session. Every front-end on the mock server; on ASP.NET Core, the
-// React one (a real process killed, and JwtBearer's own expiry check).
+// once), and access tokens that expire during the session. Every front-end on the mock server and on ASP.NET Core (a
+// real process killed, and JwtBearer's own expiry check).
 
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -27,8 +27,7 @@ import {
 const poll = { timeout: 20_000 };
 
 for (const app of FRONT_ENDS) {
-  const kinds = serverKinds().filter((kind: ServerKind) => kind === 'mock' || app === 'react');
-  describeEach(`the ${app} chat through outages`, kinds, (kind) => {
+  describeEach(`the ${app} chat through outages`, serverKinds(), (kind: ServerKind) => {
     let browser: Browser;
     beforeAll(async () => {
       browser = await connectBrowser();
