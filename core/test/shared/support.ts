@@ -1,6 +1,7 @@
 import type { HubConnectionOptions } from '../../src/client/options.js';
 import type { UntypedHub } from '../../src/client/typed.js';
 import { createHub, type SharedHub, type SharedHubOptions } from '../../src/shared/hub.js';
+import { fakeServerOptions } from '../support/connection.js';
 import { FakeServer, type FakeServerOptions } from '../support/fake-server.js';
 import { flush, VirtualClock } from '../support/virtual-clock.js';
 
@@ -17,14 +18,7 @@ export function hubHarness(
 ): HubHarness {
   const clock = new VirtualClock();
   const server = new FakeServer(serverOptions);
-  const hub = createHub({
-    url: 'http://hub.test/chat',
-    transports: ['webSockets'],
-    WebSocket: server.WebSocket,
-    fetch: server.fetch,
-    clock,
-    ...options,
-  });
+  const hub = createHub({ ...fakeServerOptions(server, clock), ...options });
   return { clock, server, hub };
 }
 

@@ -14,6 +14,17 @@ export interface Harness {
   statuses(): string[];
 }
 
+/** The options that connect to `server` over its fake WebSocket and fetch, on `clock`. */
+export function fakeServerOptions(server: FakeServer, clock: VirtualClock) {
+  return {
+    url: 'http://hub.test/chat',
+    transports: ['webSockets'],
+    WebSocket: server.WebSocket,
+    fetch: server.fetch,
+    clock,
+  } satisfies HubConnectionOptions;
+}
+
 /** A connection to a {@link FakeServer} over a fake WebSocket, on a virtual clock. */
 export function harness(
   options: Partial<HubConnectionOptions> = {},
@@ -21,14 +32,7 @@ export function harness(
 ): Harness {
   const clock = new VirtualClock();
   const server = new FakeServer(serverOptions);
-  const connection = createHubConnection({
-    url: 'http://hub.test/chat',
-    transports: ['webSockets'],
-    WebSocket: server.WebSocket,
-    fetch: server.fetch,
-    clock,
-    ...options,
-  });
+  const connection = createHubConnection({ ...fakeServerOptions(server, clock), ...options });
   const states: ConnectionState[] = [];
   connection.state$.subscribe((state) => states.push(state));
   return {
