@@ -29,9 +29,9 @@ export interface ToStoreOptions<T> {
 }
 
 /**
- * A {@link Store} over an Observable (or any `Subscribable`): one subscription to `source` while the store has listeners, the latest
- * value as the snapshot, listeners told on every change (by `Object.is`). If `source` errors, `getSnapshot()`
- * throws that error (in React, to the nearest error boundary) until the store is subscribed again.
+ * A {@link Store} over an Observable (or any `Subscribable`): one subscription to `source` while the store has
+ * listeners, the latest value as the snapshot, listeners told on every change (by `Object.is`). If `source` errors,
+ * `getSnapshot()` throws that error (in React, to the nearest error boundary) until the store is subscribed again.
  *
  * @example
  * ```ts
