@@ -122,12 +122,14 @@ const shared = await sharedSize();
 
 /*
  * The targets of the core client's issue are 8 kB (rxjs excluded) and the official client's 14.3 kB (with the
- * rxjs core pulls in). Core does not meet them (13.36 kB and 15.82 kB): until it does, the limits below
+ * rxjs core pulls in). Core does not meet them (13.41 kB and 15.86 kB): until it does, the limits below
  * are ratchets just above the current sizes, so that no change makes core bigger unnoticed. Lower them as core
  * shrinks; the MessagePack budget is the issue's own. Raised by 0.1 kB for ConnectionNotFoundError (issue 16,
  * scale-out: the typed error for a request that reached an instance that does not know the connection, +107 B),
  * and by 0.1 kB for what the chat app needed of the lifecycle (reconnectNow(), nextRetryAt, the outbox sent before
- * `connected` is reported, calls made on `reconnecting` kept for the next connection: +70 B).
+ * `connected` is reported, calls made on `reconnecting` kept for the next connection: +70 B), and by 0.05 kB for
+ * the likely cause in a browser's failure to open a WebSocket or EventSource on a negotiated connection, whose status
+ * it hides (a 404 from an instance behind a balancer without sticky sessions, as the official client says: +56 B).
  */
 
 export default [
@@ -136,14 +138,14 @@ export default [
     import: { [CORE]: CORE_IMPORTS },
     ignore: ['rxjs'],
     gzip: true,
-    limit: '13.4 kB',
+    limit: '13.45 kB',
     modifyEsbuildConfig: browserEsm,
   },
   {
     name: 'core: createHubConnection + JSON, all transports, with its rxjs (target 14.3 kB)',
     import: { [CORE]: CORE_IMPORTS },
     gzip: true,
-    limit: '15.85 kB',
+    limit: '15.9 kB',
     modifyEsbuildConfig: browserEsm,
   },
   {

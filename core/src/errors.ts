@@ -96,6 +96,9 @@ export class HttpError extends Error {
   }
 }
 
+/** What a 404 to a request naming a connection means: one string for the messages that say it. */
+const NOT_KNOWN = 'this server does not know the connection (is the load balancer sticky?)';
+
 /**
  * The server that answered a request of the connection (a WebSocket upgrade, a Server-Sent Events stream, a poll, a
  * send) does not know it: 404 `No Connection with that ID` (the message says `this server does not know the
@@ -103,7 +106,8 @@ export class HttpError extends Error {
  * instance than the one that negotiated the connection: sticky sessions are off, or that instance went away (a
  * stateful reconnect landing elsewhere after it died). The reconnect policy starts over with a new negotiate.
  * Where the status is visible: every HTTP request, and in Node the WebSocket upgrade (`nodeWebSocket`) and
- * `eventsource@4`'s stream (browsers do not show the status of a failed WebSocket or EventSource).
+ * `eventsource@4`'s stream. Browsers do not show the status of a failed WebSocket or EventSource: there the failure
+ * is a {@link TransportError} whose message names this as the likely cause.
  *
  * @example
  * ```ts
@@ -118,12 +122,16 @@ export class ConnectionNotFoundError extends Error {
 
   /** `request`: what was answered (`GET http://host/hub?id=...`, `The WebSocket upgrade`). */
   constructor(request: string, options?: { cause?: unknown }) {
-    super(
-      `${request} answered 404: this server does not know the connection (is the load balancer sticky?)`,
-      options,
-    );
+    super(`${request} answered 404: ${NOT_KNOWN}`, options);
   }
 }
+
+/**
+ * Appended to a browser's WebSocket or EventSource failure to connect to a negotiated connection, whose HTTP status
+ * scripts are not shown: right after negotiate, the usual cause is another instance answering 404 (no sticky
+ * sessions), which the message names as the likely one (as the official client's does).
+ */
+export const HIDDEN_STATUS = ` If its hidden status was 404, ${NOT_KNOWN}`;
 
 /** Negotiation failed: the server refused (`statusCode`), answered with an `error`, or could not be reached. */
 export class NegotiateError extends Error {

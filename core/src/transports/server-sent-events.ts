@@ -1,5 +1,5 @@
 import { withTokenRefresh } from '../client/http.js';
-import { ConnectionNotFoundError, HttpError, TransportError } from '../errors.js';
+import { ConnectionNotFoundError, HIDDEN_STATUS, HttpError, TransportError } from '../errors.js';
 import {
   appendQuery,
   connecting,
@@ -92,7 +92,10 @@ export class ServerSentEventsTransport implements Transport {
             ? new ConnectionNotFoundError('The Server-Sent Events request')
             : typeof code === 'number'
               ? new HttpError(`The Server-Sent Events request was answered with ${code}.`, code)
-              : failure(`Server-Sent Events could not connect${message ? `: ${message}` : '.'}`),
+              : // A browser's EventSource says nothing (eventsource@4 gives a message): name the likely cause.
+                failure(
+                  `Server-Sent Events could not connect${message ? `: ${message}` : `.${HIDDEN_STATUS}`}`,
+                ),
         );
       };
       return () => close(source);

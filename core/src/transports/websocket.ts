@@ -1,5 +1,5 @@
 import { withTokenRefresh } from '../client/http.js';
-import { TransportError } from '../errors.js';
+import { HIDDEN_STATUS, TransportError } from '../errors.js';
 import {
   appendQuery,
   connecting,
@@ -81,9 +81,12 @@ export class WebSocketTransport implements Transport {
       socket.onclose = ({ code, reason, error }) => {
         if (this.#socket !== socket) {
           // Not connected (yet): connecting failed. (After stop(), a no-op: the promise has settled.)
+          // A browser's WebSocket does not say why (nodeWebSocket's `error` does): name the likely cause.
           reject(
             error ??
-              failure(`The WebSocket could not connect (close code ${code}${reason ? `: ${reason}` : ''}).`),
+              failure(
+                `The WebSocket could not connect (close code ${code}${reason ? `: ${reason}` : ''}).${/[?&]id=/.test(url) ? HIDDEN_STATUS : ''}`,
+              ),
           );
           return;
         }

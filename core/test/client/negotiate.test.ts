@@ -236,6 +236,28 @@ describe('connecting: which transport', () => {
     expect(error).toBeInstanceOf(TransportError);
     expect(error.attempts.map((attempt) => attempt.transport)).toEqual(['webSockets']);
     expect(error.message).toMatch(/^Unable to connect with any transport: webSockets: /);
+    // No connection to be unknown to the server: no hint about one.
+    expect(error.message).not.toMatch(/404/);
+  });
+
+  it("a browser's WebSocket refused right after negotiate: the message names the likely cause it cannot see", async () => {
+    // A browser shows a refused upgrade as close code 1006, whatever the status (a 404 from another instance).
+    const refused = new FakeServer({ refuse: () => true });
+    const error = await failure(
+      createHubConnection({
+        url: 'http://hub.test/chat',
+        transports: ['webSockets'],
+        fetch: refused.fetch,
+        WebSocket: refused.WebSocket,
+        clock: new VirtualClock(),
+      }),
+    );
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.attempts[0]?.error).toBeInstanceOf(TransportError);
+    expect(error.attempts[0]?.error.message).toBe(
+      'The WebSocket could not connect (close code 1006). If its hidden status was 404, this server does not know ' +
+        'the connection (is the load balancer sticky?)',
+    );
   });
 });
 

@@ -142,6 +142,18 @@ describe('ServerSentEventsTransport', () => {
     expect(events.closes).toEqual([]);
   });
 
+  it("an error before open without a status or message (a browser's EventSource) names the likely cause", async () => {
+    const { transport, events, controller, source } = setup();
+    const connected = transport.connect(`${HUB}?id=token`, 'text', events, controller.signal);
+    source().fail();
+    const error = await connected.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toBe(
+      'Server-Sent Events could not connect. If its hidden status was 404, this server does not know the ' +
+        'connection (is the load balancer sticky?)',
+    );
+  });
+
   it.each([
     [403, 'HttpError'],
     [404, 'ConnectionNotFoundError'],
