@@ -40,6 +40,7 @@ describeEachTarget('hubrx client: connecting', (server) => {
           transport: null,
           attempt: 0,
           nextRetryInMs: null,
+          nextRetryAt: null,
           lastError: null,
         });
         await settle(hub.start(), 'start');
@@ -50,6 +51,7 @@ describeEachTarget('hubrx client: connecting', (server) => {
           transport: each.transport,
           attempt: 0,
           nextRetryInMs: null,
+          nextRetryAt: null,
           lastError: null,
         });
         expect(await settle(hub.invoke('GetCallerConnectionId'), 'GetCallerConnectionId')).toBe(
@@ -70,6 +72,7 @@ describeEachTarget('hubrx client: connecting', (server) => {
           transport: null,
           attempt: 0,
           nextRetryInMs: null,
+          nextRetryAt: null,
           lastError: null,
         });
         states.stop();

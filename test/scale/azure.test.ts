@@ -4,19 +4,28 @@
 // made for its URL). The redirect's token is used at the service only (the app's token never reaches it, the
 // service's never reaches the app), and a reconnect starts again at the app.
 
-import { fixedDelays } from '@hubrx/core';
+import { fixedDelays, type HubConnection } from '@hubrx/core';
 import { chatPreset, createMockHubServer, type MockHubServer } from '@hubrx/mock-server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 
 import { chatServerApp } from '../../examples/chat/test/support/servers.js';
 import { chatConnections, settle, signToken, until } from '../../examples/chat/test/support/clients.js';
 import { startDotnetApp, type DotnetServer } from '../support/dotnet-server.js';
 import { freePort } from '../support/redis.js';
+import { describeChromium } from '../browser/support/chromium.js';
+import { chromiumPages, type PageWindow } from './support/browser.js';
 import { describeScale, diagnostics, user } from './support/clients.js';
 
 const SERVICE_KEY = 'hubrx-test-azure-signalr-access-key-0123456789';
 
+/** The page's globals in the Chromium test. */
+interface AzureWindow extends PageWindow {
+  chat: HubConnection;
+  statuses: string[];
+}
+
 interface SeenAtService {
+  readonly method: string;
   readonly path: string;
   readonly token: string | undefined;
 }
@@ -50,6 +59,7 @@ describeScale('Azure SignalR Service flow: the app redirects to the service (two
         (request, next, { url }) => {
           const header = request.headers.get('authorization')?.replace(/^Bearer /, '');
           seen.push({
+            method: request.method,
             path: url.pathname,
             token: header ?? url.searchParams.get('access_token') ?? undefined,
           });
@@ -58,7 +68,14 @@ describeScale('Azure SignalR Service flow: the app redirects to the service (two
       ],
     });
     app = await startDotnetApp(chatServerApp, {
-      extraArgs: ['--service-url', serviceUrl, '--diagnostics'],
+      // The Chromium test's page is served by the app, as a real app serves its front end.
+      extraArgs: [
+        '--service-url',
+        serviceUrl,
+        '--diagnostics',
+        '--static',
+        `/scale/=${inject('scaleSite')!}`,
+      ],
       env: { HUBRX_CHAT_SERVICE_KEY: SERVICE_KEY },
     });
   });
@@ -130,5 +147,71 @@ describeScale('Azure SignalR Service flow: the app redirects to the service (two
       headers: { Authorization: `Bearer ${redirect.accessToken}` },
     });
     expect(atApp.status).toBe(401);
+  });
+
+  describeChromium('in Chromium (the page served by the app, the service on another origin)', () => {
+    const pages = chromiumPages();
+
+    it.each(['webSockets', 'serverSentEvents', 'longPolling'] as const)(
+      'connects at the service with its token only, and reconnects through the app (%s)',
+      async (transport) => {
+        const name = user('azure-page');
+        const { page } = await pages.open(app.url);
+        const appBefore = (await diagnostics(app.url)).requests.length;
+        const serviceBefore = seen.length;
+        const first = await page.evaluate(
+          async ({ token, transport }) => {
+            const w = window as unknown as AzureWindow;
+            const { hubrx } = w;
+            const chat = hubrx.createHubConnection({
+              url: '/hubs/chat',
+              transports: [transport],
+              accessTokenFactory: () => token,
+              reconnect: hubrx.fixedDelays([0, 200, 500, 1000]),
+            });
+            w.chat = chat;
+            w.statuses = [];
+            chat.state$.subscribe((s) => w.statuses.push(s.status));
+            await chat.start();
+            return chat.state.connectionId!;
+          },
+          { token: signToken(name), transport },
+        );
+        expect(
+          await page.evaluate(() => (window as unknown as AzureWindow).chat.invoke('OnlineUsers')),
+        ).toContain(name);
+        const handle = service.hub('/client').connections.find((c) => c.user?.id === name);
+        expect(handle?.user?.claims).toMatchObject({ sub: name, aud: serviceUrl });
+
+        // The service dropped the connection: the page starts over at the app, then the service again.
+        handle!.drop();
+        await page.waitForFunction(
+          (first) => {
+            const { chat } = window as unknown as AzureWindow;
+            return chat.state.status === 'connected' && chat.state.connectionId !== first;
+          },
+          first,
+          { polling: 20, timeout: 10_000 },
+        );
+        expect(
+          await page.evaluate(() => (window as unknown as AzureWindow).chat.invoke('OnlineUsers')),
+        ).toContain(name);
+        expect(await page.evaluate(() => (window as unknown as AzureWindow).statuses)).toContain(
+          'reconnecting',
+        );
+
+        // The app saw the page's two negotiates (its page and script too, from the static files: not SignalR requests).
+        const atApp = (await diagnostics(app.url)).requests.slice(appBefore);
+        expect(atApp.map((r) => `${r.kind} ${r.status}`)).toEqual(['negotiate 200', 'negotiate 200']);
+        // The service saw only its own tokens (a browser's CORS preflight carries none, by design: not counted).
+        const atService = seen.slice(serviceBefore).filter((r) => r.method !== 'OPTIONS');
+        expect(atService.filter((r) => r.path === '/client/negotiate')).toHaveLength(2);
+        for (const request of atService) {
+          expect(request.token).toBeDefined();
+          expect(claims(request.token!)).toMatchObject({ sub: name, nameid: name, aud: serviceUrl });
+        }
+        await page.evaluate(() => (window as unknown as AzureWindow).chat.stop());
+      },
+    );
   });
 });

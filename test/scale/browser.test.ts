@@ -5,14 +5,14 @@
 // onConnectionLost, with core's outbox), which its state observable shows.
 
 import type { HubConnection, TransportName } from '@hubrx/core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 
 import { describeChromium } from '../browser/support/chromium.js';
 import { COMBINATIONS, type ProtocolChoice } from '../browser/support/scenario.js';
 import { chatConnections, settle, signToken } from '../../examples/chat/test/support/clients.js';
 import { STICKY_COOKIE } from '../support/balancer.js';
-import type { ScalePage } from './support/page.js';
+import { chromiumPages, type PageWindow } from './support/browser.js';
 import {
   describeScale,
   instanceOf,
@@ -24,8 +24,7 @@ import {
 } from './support/clients.js';
 
 /** The page's globals (test/browser declares `window.hubrx` as its own page's: this page's are cast to these). */
-interface ScaleWindow {
-  hubrx: ScalePage;
+interface ScaleWindow extends PageWindow {
   chat: HubConnection;
   seen: { newMessage: string[]; roomMessage: string[]; direct: string[]; states: string[] };
 }
@@ -83,34 +82,13 @@ const call = (page: Page, method: string, ...args: unknown[]) =>
 
 describeScale('through the sticky load balancer (Chromium)', () => {
   describeChromium('pages', () => {
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    const pageUrl = () => `${scale().stickyUrl}/scale/index.html`;
-
-    beforeAll(async () => {
-      browser = await chromium.connect(inject('scaleBrowserEndpoint')!);
-    });
-    afterAll(async () => {
-      await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
-      await browser?.close();
-    });
+    const pages = chromiumPages();
 
     /** A page in a fresh context (its own cookies), optionally pinned to an instance by its sticky cookie. */
-    async function open(pinned?: string): Promise<{ context: BrowserContext; page: Page }> {
-      const context = await browser.newContext();
-      contexts.push(context);
-      if (pinned !== undefined) {
-        await context.addCookies([{ name: STICKY_COOKIE, value: pinned, url: scale().stickyUrl }]);
-      }
-      const page = await context.newPage();
-      await page.goto(pageUrl());
-      await page.waitForFunction(
-        () => (window as unknown as Partial<ScaleWindow>).hubrx !== undefined,
-        undefined,
-        { polling: 20 },
-      );
-      return { context, page };
-    }
+    const open = (pinned?: string): Promise<{ context: BrowserContext; page: Page }> =>
+      pages.open(scale().stickyUrl, {
+        cookies: pinned === undefined ? [] : [{ name: STICKY_COOKIE, value: pinned, url: scale().stickyUrl }],
+      });
 
     const stickyOf = async (context: BrowserContext) =>
       (await context.cookies(scale().stickyUrl)).find((c) => c.name === STICKY_COOKIE)?.value;

@@ -1,8 +1,8 @@
 // vitest globalSetup of the `scale` project: starts the scale-out setup once per run (Redis, three instances of the
 // ASP.NET Core chat server with the Redis backplane, HAProxy in front of them; see cluster.ts), the page the Chromium
-// suites load through the balancer, and a small control server through which the test files (in other processes)
-// kill and restart instances. Without dotnet, redis-server or haproxy the suites are skipped with one notice, unless
-// HUBRX_REQUIRE_SCALE=1 (CI), which fails the run instead.
+// suites load through the balancer (its folder is given to the Azure flow's app too), Chromium, and a small control
+// server through which the test files (in other processes) kill and restart instances. Without dotnet, redis-server
+// or haproxy the suites are skipped with one notice, unless HUBRX_REQUIRE_SCALE=1 (CI), which fails the run instead.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -34,6 +34,8 @@ declare module 'vitest' {
     scale: ScaleSetup | undefined;
     /** Chromium's playwright endpoint, or undefined without Chromium. */
     scaleBrowserEndpoint: string | undefined;
+    /** The folder of the Chromium suites' page (index.html and hubrx.js), served at `/scale/`; undefined when skipped. */
+    scaleSite: string | undefined;
   }
 }
 
@@ -48,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.warn(`[hubrx] ${what} not found: skipping the scale-out suites`);
     project.provide('scale', undefined);
     project.provide('scaleBrowserEndpoint', undefined);
+    project.provide('scaleSite', undefined);
     return () => Promise.resolve();
   }
 
@@ -80,6 +83,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     if (chromiumAvailable) browser = await chromium.launchServer({ executablePath: CHROMIUM_PATH });
     project.provide('scaleBrowserEndpoint', browser?.wsEndpoint());
+    project.provide('scaleSite', site);
   } catch (error) {
     await teardown();
     throw error;
