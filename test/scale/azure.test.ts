@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { chatServerApp } from '../../examples/chat/test/support/servers.js';
 import { chatConnections, settle, signToken, until } from '../../examples/chat/test/support/clients.js';
 import { startDotnetApp, type DotnetServer } from '../support/dotnet-server.js';
-import { freePort } from '../support/redis.js';
+import { freePort } from '../support/child-process.js';
 import { describeChromium } from '../browser/support/chromium.js';
 import { chromiumPages, type PageWindow } from './support/browser.js';
 import { describeScale, diagnostics, user } from './support/clients.js';

@@ -14,13 +14,12 @@
 // stickiness (`sticky cookie` is NGINX Plus), and over YARP because it is one small configuration file started in
 // milliseconds, not another .NET app to build. The `admin()` function speaks HAProxy's runtime API (its stats socket).
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { findExecutable, freePort } from './redis.js';
+import { findExecutable, freePort, spawnOwned } from './child-process.js';
 
 /** The cookie HAProxy sets for sticky sessions: its value is the instance's name. */
 export const STICKY_COOKIE = 'HUBRX_INSTANCE';
@@ -130,36 +129,16 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   const config = join(dir, 'haproxy.cfg');
   await writeFile(config, haproxyConfig(options, ports, socket));
   // -db: stay in the foreground; -W is not used (one process, killed with the run).
-  const child = spawn(executable, ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!gone()) {
-        child.kill('SIGTERM');
-        const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(escalate);
-      }
-      process.removeListener('exit', killOnExit);
-      await rm(dir, { recursive: true, force: true });
-    })());
+  const { pid, output, gone, stop } = spawnOwned(executable, ['-db', '-f', config], {
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  });
 
   const admin = (command: string) => adminCommand(socket, command);
   const waitFor = async (name: string, up: boolean, ms = STARTUP_TIMEOUT_MS) => {
     const deadline = Date.now() + ms;
     for (;;) {
-      if (gone()) throw new Error(`haproxy ended:\n${output}`);
+      if (gone()) throw new Error(`haproxy ended:\n${output()}`);
       const states = await admin('show stat').catch(() => '');
       const rows = states
         .split('\n')
@@ -186,10 +165,10 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
   return {
     stickyUrl: `http://127.0.0.1:${ports.sticky}`,
     randomUrl: `http://127.0.0.1:${ports.random}`,
-    pid: child.pid,
+    pid,
     admin,
     waitFor,
-    output: () => output,
+    output,
     stop,
   };
 }

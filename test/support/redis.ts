@@ -3,43 +3,19 @@
 // run. Where `redis-server` is missing the suites that need it are skipped with a notice, unless
 // HUBRX_REQUIRE_SCALE=1 (CI), which fails the run instead (see scale-parts.ts).
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+
+import { findExecutable, freePort, spawnOwned } from './child-process.js';
 
 const STARTUP_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Where an executable is: the first of `candidates` that exists, else the first match on PATH, else undefined. */
-export function findExecutable(name: string, candidates: readonly string[] = []): string | undefined {
-  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
 /** Debian's redis-server, or undefined when it is not installed. */
 export function redisServerPath(): string | undefined {
   return findExecutable('redis-server', ['/usr/bin/redis-server']);
-}
-
-/** A free TCP port of 127.0.0.1 (free now: the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error('could not read the port of a listening socket'));
-      });
-    });
-  });
 }
 
 export interface RedisServer {
@@ -71,66 +47,39 @@ export async function startRedis(): Promise<RedisServer> {
 
 async function startOn(executable: string, port: number): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'hubrx-redis-'));
-  const child = spawn(
-    executable,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-      // Up to 2,000 clients of the scale bench share two instances' connections: plenty of file descriptors.
-      '--maxclients',
-      '10000',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(escalate);
-    }
-    process.removeListener('exit', killOnExit);
-    await rm(dir, { recursive: true, force: true });
-  };
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    // Up to 2,000 clients of the scale bench share two instances' connections: plenty of file descriptors.
+    '--maxclients',
+    '10000',
+  ];
+  const { pid, output, gone, stop } = spawnOwned(executable, args, {
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  });
 
   try {
-    await waitForPort(port, () => child.exitCode !== null || child.signalCode !== null);
+    await waitForPort(port, gone);
   } catch (error) {
     await stop();
-    throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output}`, {
+    throw new Error(`redis-server did not start on port ${port}: ${(error as Error).message}\n${output()}`, {
       cause: error,
     });
   }
-  let stopping: Promise<void> | undefined;
-  return {
-    address: `127.0.0.1:${port}`,
-    port,
-    pid: child.pid,
-    output: () => output,
-    stop: () => (stopping ??= stop()),
-  };
+  return { address: `127.0.0.1:${port}`, port, pid, output, stop };
 }
 
 /** Resolves once `PING` on the port answers `+PONG`; fails if `gone()` turns true or after the startup timeout. */

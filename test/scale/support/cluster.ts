@@ -6,7 +6,8 @@
 import { chatServerApp } from '../../../examples/chat/test/support/servers.js';
 import { startBalancer, type Balancer, type BalancerOptions } from '../../support/balancer.js';
 import { startDotnetApp, type DotnetServer } from '../../support/dotnet-server.js';
-import { freePort, startRedis, type RedisServer } from '../../support/redis.js';
+import { freePort } from '../../support/child-process.js';
+import { startRedis, type RedisServer } from '../../support/redis.js';
 
 export interface ClusterOptions {
   /** The instances' names (also their sticky cookie values). */
