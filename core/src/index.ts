@@ -33,9 +33,9 @@ export {
   type ReconnectPolicy,
   type RetryContext,
 } from './client/reconnect-policy.js';
-export type { AccessTokenContext, AccessTokenFactory } from './client/access-tokens.js';
-export { consoleLogger, type Logger, type LogLevel } from './client/logger.js';
-export { systemClock, type Clock } from './client/clock.js';
+export type { AccessTokenContext, AccessTokenFactory } from './common/access-tokens.js';
+export { consoleLogger, type Logger, type LogLevel } from './common/logger.js';
+export { systemClock, type Clock } from './common/clock.js';
 export type {
   EventSourceConstructor,
   TransferFormat,

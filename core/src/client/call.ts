@@ -9,7 +9,7 @@ import {
   type StreamItemMessage,
 } from '../protocol/messages.js';
 import type { CallOptions } from './calls.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 import type { Invocations } from './invocations.js';
 import { splitArguments, startUploads, type UploadSink } from './uploads.js';
 

@@ -1,6 +1,6 @@
 import { isObservable, Observable, Subscription, type Subscriber } from 'rxjs';
 import type { InvocationMessage } from '../protocol/messages.js';
-import type { Log } from './logger.js';
+import type { Log } from '../common/logger.js';
 
 /** Computes a client result: a value, a Promise, or an Observable (its first value). */
 export type ResultHandler = (...args: never[]) => unknown;

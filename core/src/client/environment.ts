@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 
 interface EventTargetLike {
   addEventListener(type: string, listener: () => void): void;

@@ -1,15 +1,15 @@
 import type { Observable, Subscription } from 'rxjs';
 import { ConnectionClosedError, type ProtocolName } from '../errors.js';
 import { CANCEL_INVOCATION, COMPLETION, INVOCATION, type HubMessage } from '../protocol/messages.js';
-import { AccessTokens } from './access-tokens.js';
+import { AccessTokens } from '../common/access-tokens.js';
 import type { CallContext } from './call.js';
 import { HubCall, HubStream } from './calls.js';
 import { ClientMethods } from './client-methods.js';
-import { Http } from './http.js';
+import { Http } from '../common/http.js';
 import { Invocations } from './invocations.js';
 import { Lifecycle } from './lifecycle.js';
 import type { InboundMessage } from './link.js';
-import { createLog, type Log } from './logger.js';
+import { createLog, type Log } from '../common/logger.js';
 import { resolveOptions, type HubConnectionOptions } from './options.js';
 import type { OutboxQueue } from './outbox.js';
 import type { ConnectionState } from './state.js';

@@ -1,5 +1,5 @@
-import type { Clock } from './clock.js';
-import { microtask } from './deferred.js';
+import type { Clock } from '../common/clock.js';
+import { microtask } from '../common/deferred.js';
 
 /**
  * Client pings and the server timeout, without touching a timer per frame: the receive and send paths only store

@@ -1,10 +1,10 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { AbortError, ConnectionClosedError, ConnectionNotFoundError } from '../errors.js';
-import type { Clock } from './clock.js';
-import { deferred, type Deferred } from './deferred.js';
+import type { Clock } from '../common/clock.js';
+import { deferred, type Deferred } from '../common/deferred.js';
 import { waitToRetry } from './environment.js';
 import { Link, type Deliver, type LinkSettings } from './link.js';
-import type { Log } from './logger.js';
+import type { Log } from '../common/logger.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { initialState, reduceState, type ConnectionState, type StateEvent } from './state.js';
 

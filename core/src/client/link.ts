@@ -17,12 +17,12 @@ import {
 } from '../protocol/messages.js';
 import { SendQueue } from '../transports/send-queue.js';
 import type { TransportEvents } from '../transports/transport.js';
-import { settleWithin, type Clock } from './clock.js';
+import { settleWithin, type Clock } from '../common/clock.js';
 import { connectTransport, type ConnectedTransport, type ConnectSettings } from './connect.js';
-import { deferred, type Deferred } from './deferred.js';
+import { deferred, type Deferred } from '../common/deferred.js';
 import { readHandshake, TextFrames } from './frames.js';
 import { KeepAlive } from './keep-alive.js';
-import type { Log } from './logger.js';
+import type { Log } from '../common/logger.js';
 import type { MessageBuffer } from './message-buffer.js';
 import type { StatefulReconnectFeature } from './stateful-reconnect.js';
 

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { CANCEL_INVOCATION, INVOCATION, SEQUENCE, type HubMessage } from '../protocol/messages.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 
 /** Acks are coalesced: at most one per second, as ASP.NET Core and the official client do. */
 const ACK_DELAY_MS = 1000;

@@ -1,6 +1,6 @@
 import { HttpError, NegotiateError } from '../errors.js';
-import type { AccessTokens } from './access-tokens.js';
-import type { Http } from './http.js';
+import type { AccessTokens } from '../common/access-tokens.js';
+import type { Http } from '../common/http.js';
 
 const MAX_REDIRECTS = 100;
 

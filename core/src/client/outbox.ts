@@ -1,6 +1,6 @@
 import { ConnectionClosedError } from '../errors.js';
 import type { HubMessage } from '../protocol/messages.js';
-import { deferred, type Deferred } from './deferred.js';
+import { deferred, type Deferred } from '../common/deferred.js';
 import { positive } from './options.js';
 
 /** Options of {@link outbox}. */

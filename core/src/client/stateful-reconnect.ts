@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../common/clock.js';
 import { MessageBuffer } from './message-buffer.js';
 import { positive } from './options.js';
 

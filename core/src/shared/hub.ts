@@ -1,6 +1,6 @@
 import { Subscription } from 'rxjs';
 import { ConnectionClosedError } from '../errors.js';
-import { systemClock, type Clock } from '../client/clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { createHubConnection, type HubConnection } from '../client/hub-connection.js';
 import type { HubConnectionOptions } from '../client/options.js';
 import { initialState, type ConnectionState } from '../client/state.js';

@@ -1,5 +1,5 @@
 import { TimeoutError, TransportError } from '../errors.js';
-import type { HttpResponse } from '../client/http.js';
+import type { HttpResponse } from '../common/http.js';
 import {
   appendQuery,
   post,

@@ -1,4 +1,4 @@
-import { deferred, microtask, type Deferred } from '../client/deferred.js';
+import { deferred, microtask, type Deferred } from '../common/deferred.js';
 
 /**
  * Coalesces outgoing frames: everything queued in one tick, or while the previous send is still in flight (an

@@ -1,4 +1,4 @@
-import { withTokenRefresh } from '../client/http.js';
+import { withTokenRefresh } from '../common/http.js';
 import { ConnectionNotFoundError, HIDDEN_STATUS, HttpError, TransportError } from '../errors.js';
 import {
   appendQuery,

@@ -1,8 +1,8 @@
 import { AbortError } from '../errors.js';
-import type { AccessTokens } from '../client/access-tokens.js';
-import type { Clock } from '../client/clock.js';
-import type { Http } from '../client/http.js';
-import type { Log } from '../client/logger.js';
+import type { AccessTokens } from '../common/access-tokens.js';
+import type { Clock } from '../common/clock.js';
+import type { Http } from '../common/http.js';
+import type { Log } from '../common/logger.js';
 
 /** The frames a transport carries: text (`string`) for JSON, bytes for MessagePack. */
 export type TransferFormat = 'text' | 'binary';

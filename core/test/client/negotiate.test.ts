@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AccessTokens } from '../../src/client/access-tokens.js';
-import { Http } from '../../src/client/http.js';
+import { AccessTokens } from '../../src/common/access-tokens.js';
+import { Http } from '../../src/common/http.js';
 import { connectUrl, negotiate, negotiateUrl } from '../../src/client/negotiate.js';
 import { createHubConnection, type HubConnection } from '../../src/client/hub-connection.js';
 import { NegotiateError, TransportError } from '../../src/errors.js';

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { AccessTokens } from '../../src/client/access-tokens.js';
-import { systemClock, type Clock } from '../../src/client/clock.js';
-import { Http } from '../../src/client/http.js';
+import { AccessTokens } from '../../src/common/access-tokens.js';
+import { systemClock, type Clock } from '../../src/common/clock.js';
+import { Http } from '../../src/common/http.js';
 import { AbortError, HttpError, TransportError } from '../../src/errors.js';
 import { nodeWebSocket } from '../../src/node/index.js';
 import type {

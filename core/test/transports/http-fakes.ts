@@ -1,8 +1,8 @@
 // Shared by the Long Polling and Server-Sent Events transport tests: a scripted `fetch` whose requests stay
 // pending until the test answers them, and the TransportContext a connection would hand its transports.
 import { expect } from 'vitest';
-import { AccessTokens } from '../../src/client/access-tokens.js';
-import { Http } from '../../src/client/http.js';
+import { AccessTokens } from '../../src/common/access-tokens.js';
+import { Http } from '../../src/common/http.js';
 import { SendQueue } from '../../src/transports/send-queue.js';
 import type {
   EventSourceConstructor,

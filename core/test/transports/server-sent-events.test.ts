@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokens } from '../../src/client/access-tokens.js';
-import { Http } from '../../src/client/http.js';
+import { AccessTokens } from '../../src/common/access-tokens.js';
+import { Http } from '../../src/common/http.js';
 import { AbortError, HttpError, TransportError } from '../../src/errors.js';
 import { ServerSentEventsTransport } from '../../src/transports/server-sent-events.js';
 import type { EventSourceLike } from '../../src/transports/transport.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokens } from '../../src/client/access-tokens.js';
-import { Http, withTokenRefresh } from '../../src/client/http.js';
+import { AccessTokens } from '../../src/common/access-tokens.js';
+import { Http, withTokenRefresh } from '../../src/common/http.js';
 import {
   AbortError,
   ConnectionNotFoundError,
