@@ -151,7 +151,9 @@ describeScale('through a load balancer without stickiness (Node)', () => {
       }
       for (const reason of reasons) expect(reason).toBeInstanceOf(ConnectionNotFoundError);
       expect(states.some((s) => s.lastError instanceof ConnectionNotFoundError)).toBe(true);
-      // The connection that worked: negotiated and upgraded on one instance.
+      // The connection that worked: negotiated and upgraded on one instance (which may run OnConnectedAsync a moment
+      // after the client saw the handshake: instanceOf waits for it).
+      expect(await instanceOf(id)).toBeDefined();
       const where = await servedWhere(id);
       const holders = Object.entries(where).filter(([, served]) => served.requests.length > 0);
       expect(holders).toHaveLength(1);

@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import { describeChromium } from '../browser/support/chromium.js';
 import { signToken } from '../../examples/chat/test/support/clients.js';
 import { chromiumPages, type PageWindow } from './support/browser.js';
-import { describeScale, diagnostics, scale, servedWhere, user } from './support/clients.js';
+import { describeScale, diagnostics, instanceOf, scale, servedWhere, user } from './support/clients.js';
 import type { ErrorRecord } from './support/in-page.js';
 
 interface Window404 extends PageWindow {
@@ -116,7 +116,9 @@ describeScale('through a load balancer without stickiness (Chromium)', () => {
         }
         // The state observable showed why it was retrying.
         expect(lastErrors).toContain('TransportError');
-        // The connection that worked: negotiated and upgraded on one instance.
+        // The connection that worked: negotiated and upgraded on one instance (which may run OnConnectedAsync a
+        // moment after the page saw the handshake: instanceOf waits for it).
+        expect(await instanceOf(id)).toBeDefined();
         const where = await servedWhere(id);
         const holders = Object.entries(where).filter(([, served]) => served.requests.length > 0);
         expect(holders).toHaveLength(1);

@@ -95,13 +95,14 @@ export async function servedWhere(
 /**
  * The instance holding the hub connection `connectionId` (its OnConnectedAsync ran there), or undefined. ASP.NET
  * Core answers the handshake before it runs OnConnectedAsync: a client may see itself connected a moment before,
- * so a connection not found yet is looked for again for up to a second.
+ * so a connection not found yet is looked for again for up to 5 s (OnConnectedAsync writes presence to Redis and
+ * broadcasts through it: on a loaded machine that takes a while).
  */
 export async function instanceOf(connectionId: string): Promise<string | undefined> {
   for (let tries = 0; ; tries++) {
     const where = await servedWhere(connectionId);
     const found = Object.entries(where).find(([, served]) => served.connection !== undefined)?.[0];
-    if (found !== undefined || tries === 20) return found;
+    if (found !== undefined || tries === 100) return found;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
