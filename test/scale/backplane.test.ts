@@ -69,8 +69,8 @@ describeScale('the chat across instances (Redis backplane)', () => {
       await settle(b.invoke('JoinRoom', 'general'), 'bob joins');
       const sent = await settle(b.invoke('SendToRoom', 'general', 'room message from b'), 'SendToRoom');
       await until(
-        () => [boxes.a, boxes.c].every((box) => box.roomMessage.some((m) => m.id === sent.id)),
-        'the room message on a and c',
+        () => [boxes.a, boxes.b, boxes.c].every((box) => box.roomMessage.some((m) => m.id === sent.id)),
+        'the room message on a, b (its sender) and c',
       );
       expect(boxes.b.roomMessage.filter((m) => m.id === sent.id)).toHaveLength(1);
       expect(boxes.d.roomMessage).toEqual([]);

@@ -6,7 +6,7 @@
 
 import type { HubConnection, TransportName } from '@hubrx/core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 
 import { describeChromium } from '../browser/support/chromium.js';
 import { COMBINATIONS, type ProtocolChoice } from '../browser/support/scenario.js';
@@ -176,6 +176,8 @@ describeScale('through the sticky load balancer (Chromium)', () => {
         { polling: 20 },
       );
 
+      // Back for the next test even if this one fails.
+      onTestFinished(() => startInstance('b'));
       await killInstance('b');
       await page.waitForFunction(
         () =>

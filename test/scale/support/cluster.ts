@@ -60,7 +60,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         '--instance',
         instance.name,
         '--instance-timeout-ms',
-        String(options.instanceTimeoutMs ?? 1500),
+        String(options.instanceTimeoutMs ?? 3000),
         '--stateful-reconnect',
         ...(options.diagnostics === false ? [] : ['--diagnostics']),
         ...(options.extraArgs ?? []),
