@@ -12,7 +12,15 @@ import {
   type SharedHubOptions,
 } from '@hubrx/core';
 import type { Subscription } from 'rxjs';
-import { HISTORY_LENGTH, ROOMS, type Room, type RoomMessage } from './contract.js';
+import {
+  HISTORY_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  ROOMS,
+  type ChatClient,
+  type ChatServer,
+  type Room,
+  type RoomMessage,
+} from './contract.js';
 import type { Session } from './session.js';
 
 /** The chat hub, on the page's origin. */
@@ -162,6 +170,20 @@ export function clockTime(iso: string): string {
 export async function* chunks(text: string): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += CHUNK_LENGTH)
     yield await Promise.resolve(text.slice(i, i + CHUNK_LENGTH));
+}
+
+/**
+ * Posts `text` to `room`; resolves with the message as the server stored it. Text too long for one message is
+ * uploaded in chunks (a client-to-server stream, `SendLongMessage`) and assembled by the server.
+ */
+export async function postToRoom(
+  connection: HubConnection<ChatServer, ChatClient>,
+  room: Room,
+  text: string,
+): Promise<RoomMessage> {
+  return text.length > MAX_MESSAGE_LENGTH
+    ? await connection.invoke('SendLongMessage', room, chunks(text))
+    : await connection.invoke('SendToRoom', room, text);
 }
 
 /**

@@ -3,13 +3,13 @@ import { useHub, useHubEvent, useHubHandler, useHubState, useHubStream } from '@
 import {
   append,
   banner,
-  chunks,
   describe,
   errorText,
   line,
   merge,
   onConnectionLost,
   peerOf,
+  postToRoom,
   reconnectNow,
   Receipts,
   ROOM_CHANNELS,
@@ -109,11 +109,7 @@ export function Chat({ user, onLogout }: { user: string; onLogout: () => void })
     const mine = line(user, said);
     try {
       if (room !== undefined) {
-        // Too long for one message: uploaded in chunks (a client-to-server stream) and assembled by the server.
-        const message = await (said.length > MAX_MESSAGE_LENGTH
-          ? connection.invoke('SendLongMessage', room, chunks(said))
-          : connection.invoke('SendToRoom', room, said));
-        add(to, [roomLine(message)]);
+        add(to, [roomLine(await postToRoom(connection, room, said))]);
       } else if (peer !== undefined) {
         add(to, [{ ...mine, receipt: 'waiting' }]);
         const receipt = connection.invoke('SendDirect', peer, said);

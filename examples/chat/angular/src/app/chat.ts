@@ -13,13 +13,13 @@ import {
 import { injectHub, injectHubEvent, injectHubHandler, injectHubState, injectHubStream } from '@hubrx/angular';
 import {
   append,
-  chunks,
   describe,
   errorText,
   line,
   merge,
   onConnectionLost,
   peerOf,
+  postToRoom,
   Receipts,
   ROOM_CHANNELS,
   roomLine,
@@ -259,11 +259,7 @@ export class ChatComponent {
     const mine = line(this.user(), said);
     try {
       if (room !== undefined) {
-        // Too long for one message: uploaded in chunks (a client-to-server stream) and assembled by the server.
-        const message = await (said.length > MAX_MESSAGE_LENGTH
-          ? this.connection.invoke('SendLongMessage', room, chunks(said))
-          : this.connection.invoke('SendToRoom', room, said));
-        this.add(to, [roomLine(message)]);
+        this.add(to, [roomLine(await postToRoom(this.connection, room, said))]);
       } else if (peer !== undefined) {
         this.add(to, [{ ...mine, receipt: 'waiting' }]);
         try {
